@@ -1,0 +1,147 @@
+"""The library surface: ``audit`` a REF into a passport.
+
+The CLI is a thin layer over this module; everything it does can be done from Python.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+from typing import cast
+
+from modelpassport._runinfo import build_run_info, now_iso
+from modelpassport._version import __version__
+from modelpassport.errors import ModelPassportError
+from modelpassport.passport import (
+    Findings,
+    Passport,
+    StageName,
+    StageRun,
+    SubjectInfo,
+)
+from modelpassport.passport.sections import Section
+from modelpassport.refs import Subject, resolve
+from modelpassport.stages import (
+    AuditOptions,
+    NullProgress,
+    ProgressSink,
+    Stage,
+    StageContext,
+    load_stage,
+)
+from modelpassport.store import Journal
+from modelpassport.targets import (
+    ChatRequest,
+    Limits,
+    Message,
+    Target,
+    TargetError,
+    open_target,
+)
+
+_PREFLIGHT = ChatRequest(messages=(Message(role="user", content="Say OK."),), max_tokens=2)
+
+
+async def audit(
+    ref: str | None,
+    options: AuditOptions,
+    *,
+    files: Path | None = None,
+    progress: ProgressSink | None = None,
+) -> Passport:
+    """Audit ``ref`` with the stages in ``options`` and return its passport.
+
+    Raises:
+        ModelPassportError: the REF, a file or the endpoint is unusable (one-line message).
+    """
+    started = now_iso()
+    subject = resolve(ref, files=files)
+    progress = progress or NullProgress()
+    plan = [(name, load_stage(name)) for name in options.stages]
+    journal = Journal(options.out_dir / "journal.sqlite")
+    target: Target | None = None
+    try:
+        if subject.target is not None and any(
+            stage is not None and stage.needs in ("target", "any") for _, stage in plan
+        ):
+            target = await _open_checked(subject, options)
+        sections: dict[str, Section] = {}
+        runs: dict[str, StageRun] = {}
+        for name, stage in plan:
+            ctx = StageContext(subject.ref, subject.artifacts, target, journal, options, progress)
+            t0 = time.perf_counter()
+            sections[name] = await _run_stage(name, stage, ctx, subject, options.out_dir)
+            runs[name] = StageRun(
+                seconds=round(time.perf_counter() - t0, 3),
+                requests=ctx.counters.get("requests", 0),
+                cached=ctx.counters.get("cached", 0),
+                errors=ctx.counters.get("errors", 0),
+            )
+    finally:
+        if target is not None:
+            await target.aclose()
+        journal.close()
+    findings = Findings.model_validate({name: s.model_dump() for name, s in sections.items()})
+    info = SubjectInfo(
+        ref=subject.ref,
+        kind=subject.kind,
+        target=target.identity.key() if target else None,
+        files=[str(p) for p in subject.artifacts.files] if subject.artifacts else [],
+    )
+    config = {"ref": subject.ref, **options.describe()}
+    run = build_run_info(started_at=started, config=config, stages=runs)
+    return Passport(subject=info, findings=findings, findings_digest=findings.digest(), run=run)
+
+
+async def _open_checked(subject: Subject, options: AuditOptions) -> Target:
+    """Open the subject's target and prove it answers, so a dead endpoint fails at once."""
+    assert subject.target is not None
+    limits = Limits(
+        concurrency=options.concurrency,
+        requests_per_s=options.requests_per_s,
+        timeout_s=options.timeout_s,
+    )
+    target = open_target(subject.target, limits)
+    probe_limits = Limits(concurrency=1, timeout_s=options.timeout_s, max_retries=1)
+    # An in-process model is loaded once; remote targets get a separate, impatient client.
+    in_process = subject.target.provider == "llamacpp"
+    checker = target if in_process else open_target(subject.target, probe_limits)
+    try:
+        await checker.chat(_PREFLIGHT)
+    except TargetError as exc:
+        await target.aclose()
+        raise ModelPassportError(f"{subject.ref}: the target does not answer ({exc})") from None
+    finally:
+        if checker is not target:
+            await checker.aclose()
+    return target
+
+
+def _section_class(name: StageName) -> type[Section]:
+    return cast(type[Section], Findings.model_fields[name].annotation)
+
+
+async def _run_stage(
+    name: StageName, stage: Stage | None, ctx: StageContext, subject: Subject, out_dir: Path
+) -> Section:
+    cls = _section_class(name)
+    if stage is None:
+        return cls(status="skipped", reason=f"not implemented in modelpassport {__version__}")
+    if stage.needs == "target" and ctx.target is None:
+        return cls(status="skipped", reason=f"{subject.ref} has no target that answers requests")
+    if stage.needs == "artifacts" and ctx.artifacts is None:
+        return cls(status="skipped",
+                   reason=f"{subject.ref} has no model files (pass --files DIR with an endpoint)")
+    try:
+        section = await stage.run(ctx)
+    except ModelPassportError as exc:
+        return cls(status="error", reason=str(exc), method_version=stage.method_version)
+    except Exception as exc:  # a bug in one stage must not lose the other stages' work
+        log = out_dir / "errors.log"
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- stage {name} ---\n{traceback.format_exc()}\n")
+        return cls(status="error", reason=f"internal error ({type(exc).__name__}: {exc}); "
+                   f"traceback in {log}", method_version=stage.method_version)
+    section.method_version = stage.method_version
+    return section

@@ -1,0 +1,146 @@
+"""The ``modelpassport`` command line: parses, displays, calls the API. No logic here.
+
+Exit codes: 0 success · 1 a policy check failed · 2 bad input (REF, file, endpoint, option)
+· 130 interrupted (finished work is kept; rerun the same command to resume).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+from rich.console import Console
+
+from modelpassport.api import audit as run_audit
+from modelpassport.errors import EXIT_INTERRUPTED, EXIT_USAGE, ModelPassportError
+from modelpassport.passport import STAGE_NAMES, Passport, StageName, passport_json_schema
+from modelpassport.report import read_passport, write_html, write_json
+from modelpassport.stages import DEFAULT_STAGES, AuditOptions
+
+from ._progress import RichProgress
+from ._show import print_summary
+
+app = typer.Typer(
+    name="modelpassport",
+    help="Issue a passport for an AI model: origin, load safety, behaviour, speed and cost.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+
+def _parse_stages(text: str | None) -> tuple[StageName, ...]:
+    if not text:
+        return DEFAULT_STAGES
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [n for n in names if n not in STAGE_NAMES]
+    if unknown or not names:
+        raise ModelPassportError(
+            f"--stages: unknown stage {', '.join(unknown) or '(none)'}; "
+            f"expected a comma-separated list of {', '.join(STAGE_NAMES)}"
+        )
+    return tuple(cast(StageName, n) for n in dict.fromkeys(names))
+
+
+_OPTION = re.compile(r"^([a-z_]+)\.([A-Za-z0-9_\-]+)=(.*)$")
+
+
+def _parse_stage_options(items: list[str]) -> dict[str, dict[str, str]]:
+    parsed: dict[str, dict[str, str]] = {}
+    for item in items:
+        match = _OPTION.match(item)
+        if not match or match.group(1) not in STAGE_NAMES:
+            raise ModelPassportError(f"--option {item!r}: expected STAGE.KEY=VALUE, "
+                                     f"STAGE one of {', '.join(STAGE_NAMES)}")
+        parsed.setdefault(match.group(1), {})[match.group(2)] = match.group(3)
+    return parsed
+
+
+def _slug(ref: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", ref).strip("_")[:80] or "subject"
+
+
+@app.command()
+def audit(
+    refs: Annotated[list[str] | None, typer.Argument(
+        help="What to audit: a .gguf file, a model folder, http://HOST:PORT/v1#MODEL, "
+             "openai:M, anthropic:M, deepseek:M, scripted:FILE. None: the bundled default.")] = None,
+    stages: Annotated[str | None, typer.Option(
+        help=f"Comma-separated stages ({', '.join(STAGE_NAMES)}).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("passport-out"),
+    fresh: Annotated[bool, typer.Option(help="Ignore cached answers in the journal.")] = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=1024,
+                                             help="Requests in flight at once.")] = 4,
+    rps: Annotated[float | None, typer.Option(min=0.001, help="Max requests per second.")] = None,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 120.0,
+    files: Annotated[Path | None, typer.Option(
+        help="Model folder served by an endpoint REF (audit the weights you serve).")] = None,
+    sample: Annotated[int | None, typer.Option(min=1,
+                                               help="Stratified sample of probe items.")] = None,
+    reference: Annotated[list[Path] | None, typer.Option(
+        help="Reference model file for lineage checks (repeatable).")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="Stage setting STAGE.KEY=VALUE (repeatable).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for sampling and generation.")] = 0,
+) -> None:
+    """Audit one or more models and write passport.json and report.html for each."""
+    targets = refs or [""]
+    options = AuditOptions(
+        stages=_parse_stages(stages),
+        out_dir=out_dir,
+        fresh=fresh,
+        concurrency=concurrency,
+        requests_per_s=rps,
+        timeout_s=timeout,
+        seed=seed,
+        sample=sample,
+        references=tuple(reference or ()),
+        stage_options=_parse_stage_options(option or []),
+    )
+    for ref in targets:
+        folder = out_dir if len(targets) == 1 else out_dir / _slug(ref)
+        opts = AuditOptions(**{**options.__dict__, "out_dir": folder})
+        with RichProgress(err) as progress:
+            passport = asyncio.run(run_audit(ref or None, opts, files=files, progress=progress))
+        _write(passport, folder)
+
+
+def _write(passport: Passport, folder: Path) -> None:
+    write_json(passport, folder / "passport.json")
+    write_html(passport, folder / "report.html")
+    print_summary(passport, out)
+    out.print(f"wrote {folder / 'passport.json'} and {folder / 'report.html'}")
+
+
+@app.command()
+def show(path: Annotated[Path, typer.Argument(help="A passport.json file.")]) -> None:
+    """Print a readable summary of a passport."""
+    print_summary(read_passport(path), out)
+
+
+@app.command()
+def schema() -> None:
+    """Print the passport's JSON Schema."""
+    typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
+
+
+def main() -> None:
+    """Entry point: run the app, turning user-fixable failures into one line and exit 2."""
+    try:
+        app()
+    except ModelPassportError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        raise SystemExit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: finished results are kept in the journal; "
+                  "rerun the same command to resume")
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        raise SystemExit(EXIT_USAGE) from None

@@ -1,0 +1,102 @@
+"""The stage contract: what a stage receives and what it must return.
+
+Stages never import each other. They share the target contract, the artifacts, the journal
+and the passport schema, all handed to them in a ``StageContext``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from modelpassport.artifacts import ArtifactSet
+from modelpassport.passport import StageName
+from modelpassport.passport.sections import Section
+from modelpassport.store import Journal
+from modelpassport.targets import Target
+
+Needs = Literal["artifacts", "target", "any"]
+
+
+class ProgressSink(Protocol):
+    """Where stages report progress; the CLI draws it, the library ignores it."""
+
+    def start(self, label: str, total: int | None) -> None:
+        """Begin a task of ``total`` steps (None when unknown)."""
+        ...
+
+    def advance(self, label: str, steps: int = 1) -> None:
+        """Mark steps of a started task done."""
+        ...
+
+
+class NullProgress:
+    """Progress that goes nowhere (library use, tests)."""
+
+    def start(self, label: str, total: int | None) -> None:
+        """Ignore."""
+
+    def advance(self, label: str, steps: int = 1) -> None:
+        """Ignore."""
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """Settings for one audit. ``stage_options`` holds per-stage ``key=value`` settings
+    (``--option narratives.sample=40``), validated by the stage that reads them."""
+
+    stages: tuple[StageName, ...]
+    out_dir: Path
+    fresh: bool = False
+    concurrency: int = 4
+    requests_per_s: float | None = None
+    timeout_s: float = 120.0
+    seed: int = 0
+    sample: int | None = None
+    references: tuple[Path, ...] = ()
+    stage_options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def for_stage(self, name: str) -> Mapping[str, str]:
+        """The ``key=value`` settings given for one stage."""
+        return self.stage_options.get(name, {})
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready view, recorded in the passport's run metadata."""
+        return {
+            "stages": list(self.stages),
+            "fresh": self.fresh,
+            "concurrency": self.concurrency,
+            "requests_per_s": self.requests_per_s,
+            "timeout_s": self.timeout_s,
+            "seed": self.seed,
+            "sample": self.sample,
+            "references": [str(p) for p in self.references],
+            "stage_options": {k: dict(v) for k, v in sorted(self.stage_options.items())},
+        }
+
+
+@dataclass
+class StageContext:
+    """Everything a stage may use. ``target``/``artifacts`` are None when the subject lacks them."""
+
+    ref: str
+    artifacts: ArtifactSet | None
+    target: Target | None
+    journal: Journal
+    options: AuditOptions
+    progress: ProgressSink = field(default_factory=NullProgress)
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+class Stage(Protocol):
+    """One independent part of the audit, producing one passport section."""
+
+    name: StageName
+    needs: Needs
+    method_version: str
+
+    async def run(self, ctx: StageContext) -> Section:
+        """Measure and return the section (status 'ok'); raise ModelPassportError to fail it."""
+        ...

@@ -1,0 +1,125 @@
+"""SQLite journal of every request sent to a target: the cache that makes runs resumable.
+
+Each finished result is committed on its own, so a crash or kill -9 loses at most the
+requests in flight. Keys hash (target identity, request), so a different model or a changed
+prompt is never served a stale answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelpassport.errors import InputError
+from modelpassport.targets import ChatRequest, Completion, TargetError, TargetIdentity
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    key        TEXT PRIMARY KEY,
+    target     TEXT NOT NULL,
+    stage      TEXT NOT NULL,
+    request    TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('ok', 'error')),
+    completion TEXT,
+    error_kind TEXT,
+    error      TEXT,
+    attempts   INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS results_stage ON results (target, stage);
+"""
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """A failed request as stored: the error class and its message."""
+
+    kind: str
+    message: str
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One stored result: exactly one of ``completion`` or ``error`` is set."""
+
+    key: str
+    completion: Completion | None
+    error: ErrorRecord | None
+    attempts: int
+
+
+def journal_key(target: TargetIdentity, request: ChatRequest) -> str:
+    """The journal key of a request sent to a target."""
+    return hashlib.sha256(f"{target.key()}\n{request.digest()}".encode()).hexdigest()
+
+
+class Journal:
+    """An append-and-replace store of request results in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(path, f"is not a modelpassport journal ({exc})") from None
+        self.path = path
+
+    def get(self, key: str) -> JournalEntry | None:
+        """The stored result for ``key``, or None if it was never recorded."""
+        row = self._db.execute(
+            "SELECT completion, error_kind, error, attempts FROM results WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            return None
+        completion_json, error_kind, error_json, attempts = row
+        if completion_json is not None:
+            return JournalEntry(key, Completion.model_validate_json(completion_json), None, attempts)
+        detail = json.loads(error_json)
+        record = ErrorRecord(error_kind, detail["message"], detail.get("status"))
+        return JournalEntry(key, None, record, attempts)
+
+    def put_completion(
+        self, key: str, target: TargetIdentity, stage: str, request: ChatRequest, done: Completion
+    ) -> None:
+        """Record a successful answer, replacing any earlier error for the same key."""
+        self._db.execute(
+            "INSERT INTO results (key, target, stage, request, status, completion, created_at)"
+            " VALUES (?, ?, ?, ?, 'ok', ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET status='ok', completion=excluded.completion,"
+            " error_kind=NULL, error=NULL, attempts=attempts+1, created_at=excluded.created_at",
+            (key, target.key(), stage, request.model_dump_json(), done.model_dump_json(),
+             time.time()),
+        )
+
+    def put_error(
+        self, key: str, target: TargetIdentity, stage: str, request: ChatRequest, exc: TargetError
+    ) -> None:
+        """Record a failure as an error (never as answer text)."""
+        encoded = json.dumps({"message": str(exc), "status": exc.status}, ensure_ascii=False)
+        self._db.execute(
+            "INSERT INTO results (key, target, stage, request, status, error_kind, error,"
+            " created_at) VALUES (?, ?, ?, ?, 'error', ?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET status='error', completion=NULL,"
+            " error_kind=excluded.error_kind, error=excluded.error, attempts=attempts+1,"
+            " created_at=excluded.created_at",
+            (key, target.key(), stage, request.model_dump_json(), exc.kind, encoded, time.time()),
+        )
+
+    def count(self, *, status: str | None = None) -> int:
+        """How many results are stored (optionally only 'ok' or 'error')."""
+        if status is None:
+            return int(self._db.execute("SELECT count(*) FROM results").fetchone()[0])
+        query = "SELECT count(*) FROM results WHERE status = ?"
+        return int(self._db.execute(query, (status,)).fetchone()[0])
+
+    def close(self) -> None:
+        """Close the database file."""
+        self._db.close()

@@ -1,0 +1,116 @@
+"""Retries, timeouts, concurrency and rate limits shared by every backend.
+
+Backends implement one attempt (``_chat_once`` / ``_stream_once``); ``ResilientTarget`` adds
+the policy, so no backend re-implements backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from ._errors import PermanentTargetError, TransientTargetError
+from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How hard to push a target and how patiently to retry it."""
+
+    concurrency: int = 4
+    requests_per_s: float | None = None
+    timeout_s: float = 120.0
+    max_retries: int = 4
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 20.0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.requests_per_s is not None and self.requests_per_s <= 0:
+            raise ValueError("requests_per_s must be positive")
+        if self.timeout_s <= 0:
+            raise ValueError("timeout_s must be positive")
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be zero or more")
+
+
+class RateLimiter:
+    """Spaces request starts at least 1/rate seconds apart (a leaky bucket of size one)."""
+
+    def __init__(self, requests_per_s: float | None) -> None:
+        self._interval = 1.0 / requests_per_s if requests_per_s else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Block until this caller may start a request."""
+        if not self._interval:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            delay = self._next - now
+            self._next = max(now, self._next) + self._interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+def backoff_delay(attempt: int, limits: Limits, rng: random.Random) -> float:
+    """Full-jitter exponential backoff: uniform in [0, min(max, base * 2**attempt)]."""
+    ceiling = min(limits.backoff_max_s, limits.backoff_base_s * (2**attempt))
+    return rng.uniform(0.0, ceiling)
+
+
+class ResilientTarget:
+    """Base class adding limits and retries around a backend's single attempt."""
+
+    identity: TargetIdentity
+
+    def __init__(self, identity: TargetIdentity, limits: Limits | None = None) -> None:
+        self.identity = identity
+        self.limits = limits or Limits()
+        self._semaphore = asyncio.Semaphore(self.limits.concurrency)
+        self._rate = RateLimiter(self.limits.requests_per_s)
+        self._rng = random.Random()
+
+    async def _chat_once(self, request: ChatRequest) -> Completion:
+        raise NotImplementedError
+
+    def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        raise NotImplementedError
+
+    async def chat(self, request: ChatRequest) -> Completion:
+        """Answer one request, retrying transient failures with jittered backoff."""
+        attempt = 0
+        while True:
+            async with self._semaphore:
+                await self._rate.wait()
+                try:
+                    return await asyncio.wait_for(
+                        self._chat_once(request), timeout=self.limits.timeout_s
+                    )
+                except TimeoutError:
+                    error: TransientTargetError = TransientTargetError(
+                        f"no answer within {self.limits.timeout_s:g} s"
+                    )
+                except TransientTargetError as exc:
+                    error = exc
+                except PermanentTargetError:
+                    raise
+            if attempt >= self.limits.max_retries:
+                raise error
+            await asyncio.sleep(backoff_delay(attempt, self.limits, self._rng))
+            attempt += 1
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        """Stream one request under the concurrency and rate limits (no retry mid-stream)."""
+        async with self._semaphore:
+            await self._rate.wait()
+            async for chunk in self._stream_once(request):
+                yield chunk
+
+    async def aclose(self) -> None:
+        """Nothing to release by default."""

@@ -1,0 +1,116 @@
+"""The target contract: what every backend accepts and returns.
+
+A *target* is anything that answers chat requests: a model in process, an OpenAI-compatible
+server, a hosted API, or a scripted replay. Stages only ever see this contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+class Message(BaseModel):
+    """One chat turn."""
+
+    model_config = ConfigDict(frozen=True)
+
+    role: Role
+    content: str
+
+
+class ChatRequest(BaseModel):
+    """Everything that determines an answer; its hash keys the journal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: tuple[Message, ...]
+    max_tokens: int = Field(default=256, ge=1)
+    temperature: float = Field(default=0.0, ge=0.0)
+    seed: int | None = 0
+    stop: tuple[str, ...] = ()
+    tools: tuple[dict[str, Any], ...] | None = None
+
+    def digest(self) -> str:
+        """Stable sha256 of the request, independent of dict ordering."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class Usage(BaseModel):
+    """Token counts as reported by the target (None when it reported nothing)."""
+
+    prompt: int | None = None
+    completion: int | None = None
+
+
+class Timing(BaseModel):
+    """Client-side timing of one request, in seconds."""
+
+    ttft_s: float | None = None
+    total_s: float
+
+
+class Completion(BaseModel):
+    """A successful answer. ``text`` is untrusted model output."""
+
+    text: str
+    finish_reason: str | None
+    usage: Usage = Field(default_factory=Usage)
+    timing: Timing
+    model_id: str
+    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    raw: dict[str, Any] | None = None
+
+
+class StreamChunk(BaseModel):
+    """One streamed delta with its arrival time (seconds since the request was sent)."""
+
+    text: str
+    at_s: float
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+
+class TargetIdentity(BaseModel):
+    """Who answers: part of every journal key, so two targets never share cached answers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider: str
+    model: str
+    endpoint: str | None = None
+    fingerprint: str | None = None
+
+    def key(self) -> str:
+        """A short stable string identifying this target in the journal."""
+        return f"{self.provider}|{self.model}|{self.endpoint or ''}|{self.fingerprint or ''}"
+
+
+@runtime_checkable
+class Target(Protocol):
+    """Anything that answers chat requests.
+
+    Implementations raise ``TransientTargetError`` or ``PermanentTargetError``, never return
+    error text as an answer.
+    """
+
+    identity: TargetIdentity
+
+    async def chat(self, request: ChatRequest) -> Completion:
+        """Answer one request (retries and limits applied)."""
+        ...
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        """Yield the answer as it is produced, for latency measurement."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections, threads or model memory."""
+        ...
