@@ -1,0 +1,419 @@
+"""Walk a pickle's opcodes without executing them.
+
+``pickle.load`` runs whatever callables the stream imports, so a pickle is read here as
+data: every opcode is decoded (reusing the stdlib's ``pickletools`` opcode table, which
+never executes anything) and interpreted on a *symbolic* stack whose values are
+descriptions, not objects. That is enough to name every callable the stream would import
+(including ``STACK_GLOBAL`` names assembled from strings and memo entries) and, for
+PyTorch checkpoints, to read tensor names, shapes and storage keys.
+
+Memory and time are bounded: payloads above ``max_blob`` bytes are skipped, not read;
+newline-terminated arguments are capped; the walk stops after ``max_ops`` opcodes.
+"""
+
+from __future__ import annotations
+
+import io
+import pickletools
+from dataclasses import dataclass, field
+from typing import IO
+
+# Values larger than this are skipped and described by their length only.
+MAX_BLOB = 1 << 20
+MAX_LINE = 1 << 16
+MAX_OPS = 20_000_000
+MAX_STREAMS = 8
+
+_OPCODES = {op.code: op for op in pickletools.opcodes}
+_MODULE_ALIASES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
+_CONSTANT_OPS = frozenset(
+    {
+        "INT",
+        "BININT",
+        "BININT1",
+        "BININT2",
+        "LONG",
+        "LONG1",
+        "LONG4",
+        "STRING",
+        "BINSTRING",
+        "SHORT_BINSTRING",
+        "BINBYTES",
+        "SHORT_BINBYTES",
+        "BINBYTES8",
+        "BYTEARRAY8",
+        "UNICODE",
+        "SHORT_BINUNICODE",
+        "BINUNICODE",
+        "BINUNICODE8",
+        "FLOAT",
+        "BINFLOAT",
+    }
+)
+# Length-prefixed arguments: (bytes of the length, signed, kind of payload).
+_PREFIXED: dict[str, tuple[int, bool, str]] = {
+    "string4": (4, True, "latin1"),
+    "bytes4": (4, False, "bytes"),
+    "bytes8": (8, False, "bytes"),
+    "bytearray8": (8, False, "bytes"),
+    "unicodestring4": (4, False, "utf8"),
+    "unicodestring8": (8, False, "utf8"),
+    "long4": (4, True, "long"),
+}
+
+
+class PickleFormatError(ValueError):
+    """The stream is not a well-formed pickle at ``offset``."""
+
+    def __init__(self, offset: int, message: str) -> None:
+        self.offset = offset
+        super().__init__(f"offset {offset}: {message}")
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A payload too large to keep: only its length is known."""
+
+    length: int
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A callable or class the stream imports (``module.name``)."""
+
+    module: str
+    name: str
+
+    @property
+    def qualname(self) -> str:
+        """``module.name`` as a user would write it."""
+        return f"{self.module}.{self.name}"
+
+
+@dataclass(eq=False)
+class Node:
+    """A symbolic value: a container, a call result, a persistent id or something opaque.
+
+    ``kind`` is one of tuple, list, dict, set, call, persid, opaque. Containers and call
+    results may receive items (``SETITEM``/``APPEND``) and a state (``BUILD``).
+    """
+
+    kind: str
+    func: object = None
+    args: list[object] = field(default_factory=list)
+    items: list[tuple[object, object]] = field(default_factory=list)
+    state: object = None
+
+
+@dataclass(frozen=True)
+class PickleImport:
+    """One import the stream performs, where, and by which opcode."""
+
+    ref: Ref
+    offset: int
+    opcode: str
+
+
+@dataclass(frozen=True)
+class PickleWalk:
+    """What a walk of one pickle stream found.
+
+    ``error`` is set when the stream is malformed; what was found before the error is kept,
+    because ``pickle.load`` would have executed it before failing.
+    """
+
+    imports: tuple[PickleImport, ...]
+    dynamic_imports: tuple[int, ...]
+    extensions: tuple[tuple[int, int], ...]
+    calls: int
+    protocol: int
+    opcodes: int
+    end: int
+    root: object
+    error: str | None
+
+
+class _Source:
+    """A bounded reader over a binary stream, shaped like what ``pickletools`` readers use."""
+
+    def __init__(self, stream: IO[bytes], limit: int) -> None:
+        self._stream = stream
+        self._limit = limit
+        self.pos = 0
+
+    def read(self, n: int) -> bytes:
+        data = self._stream.read(n)
+        self.pos += len(data)
+        return data
+
+    def readline(self) -> bytes:
+        line = self._stream.readline(self._limit)
+        self.pos += len(line)
+        return line
+
+    def skip(self, n: int) -> None:
+        left = n
+        while left > 0:
+            chunk = self._stream.read(min(left, 1 << 20))
+            if not chunk:
+                raise PickleFormatError(self.pos, f"payload of {n} bytes runs past the end")
+            self.pos += len(chunk)
+            left -= len(chunk)
+
+
+def _read_arg(src: _Source, desc: pickletools.ArgumentDescriptor, max_blob: int) -> object:
+    prefixed = _PREFIXED.get(desc.name)
+    if prefixed is None:
+        try:
+            return desc.reader(src)  # type: ignore[arg-type]
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise PickleFormatError(src.pos, f"bad {desc.name} argument ({exc})") from None
+    width, signed, payload = prefixed
+    raw = src.read(width)
+    if len(raw) != width:
+        raise PickleFormatError(src.pos, f"{desc.name} length runs past the end")
+    length = int.from_bytes(raw, "little", signed=signed)
+    if length < 0:
+        raise PickleFormatError(src.pos, f"negative {desc.name} length {length}")
+    if length > max_blob or (payload == "long" and length > 4096):
+        src.skip(length)
+        return Blob(length)
+    data = src.read(length)
+    if len(data) != length:
+        raise PickleFormatError(src.pos, f"{desc.name} payload runs past the end")
+    if payload == "utf8":
+        return data.decode("utf-8", "surrogatepass")
+    if payload == "latin1":
+        return data.decode("latin-1")
+    if payload == "long":
+        return int.from_bytes(data, "little", signed=True)
+    return data
+
+
+_MARK = object()
+
+
+class _Machine:
+    """The symbolic stack machine: one instance per stream."""
+
+    def __init__(self) -> None:
+        self.stack: list[object] = []
+        self.memo: dict[int, object] = {}
+        self.imports: list[PickleImport] = []
+        self.dynamic: list[int] = []
+        self.extensions: list[tuple[int, int]] = []
+        self.calls = 0
+        self.protocol = 0
+        self.offset = 0
+
+    def pop(self) -> object:
+        if not self.stack:
+            raise PickleFormatError(self.offset, "stack underflow")
+        value = self.stack.pop()
+        if value is _MARK:
+            raise PickleFormatError(self.offset, "unexpected MARK on the stack")
+        return value
+
+    def pop_mark(self) -> list[object]:
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i] is _MARK:
+                items = self.stack[i + 1 :]
+                del self.stack[i:]
+                return items
+        raise PickleFormatError(self.offset, "no MARK on the stack")
+
+    def top(self) -> object:
+        if not self.stack or self.stack[-1] is _MARK:
+            raise PickleFormatError(self.offset, "stack underflow")
+        return self.stack[-1]
+
+    def imported(self, module: str, name: str, opcode: str) -> Ref:
+        ref = Ref(_MODULE_ALIASES.get(module, module), name)
+        self.imports.append(PickleImport(ref, self.offset, opcode))
+        return ref
+
+    def step(self, name: str, arg: object) -> None:
+        """Apply one opcode to the symbolic stack (one branch per opcode family)."""
+        push = self.stack.append
+        if name in _CONSTANT_OPS:
+            push(arg)
+        elif name in ("NONE", "NEWTRUE", "NEWFALSE"):
+            push({"NONE": None, "NEWTRUE": True, "NEWFALSE": False}[name])
+        elif name == "EMPTY_TUPLE":
+            push(Node("tuple"))
+        elif name in ("TUPLE1", "TUPLE2", "TUPLE3"):
+            count = int(name[-1])
+            args = [self.pop() for _ in range(count)][::-1]
+            push(Node("tuple", args=args))
+        elif name in ("TUPLE", "LIST", "FROZENSET"):
+            push(Node(name.lower() if name != "FROZENSET" else "set", args=self.pop_mark()))
+        elif name in ("EMPTY_LIST", "EMPTY_DICT", "EMPTY_SET"):
+            push(Node(name[6:].lower()))
+        elif name == "DICT":
+            items = self.pop_mark()
+            push(Node("dict", items=list(zip(items[::2], items[1::2], strict=False))))
+        elif name == "APPEND":
+            value = self.pop()
+            _node(self.top(), self.offset).args.append(value)
+        elif name in ("APPENDS", "ADDITEMS"):
+            values = self.pop_mark()
+            _node(self.top(), self.offset).args.extend(values)
+        elif name == "SETITEM":
+            value, key = self.pop(), self.pop()
+            _node(self.top(), self.offset).items.append((key, value))
+        elif name == "SETITEMS":
+            items = self.pop_mark()
+            target = _node(self.top(), self.offset)
+            target.items.extend(zip(items[::2], items[1::2], strict=False))
+        elif name == "POP":
+            if self.stack and self.stack[-1] is _MARK:
+                self.stack.pop()
+            else:
+                self.pop()
+        elif name == "POP_MARK":
+            self.pop_mark()
+        elif name == "DUP":
+            push(self.top())
+        elif name == "MARK":
+            push(_MARK)
+        elif name in ("PUT", "BINPUT", "LONG_BINPUT"):
+            self.memo[_int(arg, self.offset)] = self.top()
+        elif name == "MEMOIZE":
+            self.memo[len(self.memo)] = self.top()
+        elif name in ("GET", "BINGET", "LONG_BINGET"):
+            key = _int(arg, self.offset)
+            if key not in self.memo:
+                raise PickleFormatError(self.offset, f"memo key {key} was never stored")
+            push(self.memo[key])
+        elif name in ("GLOBAL", "INST"):
+            module, _, attr = str(arg).partition(" ")
+            ref = self.imported(module, attr, name)
+            if name == "INST":
+                self.calls += 1
+                push(Node("call", func=ref, args=self.pop_mark()))
+            else:
+                push(ref)
+        elif name == "STACK_GLOBAL":
+            attr_value, module_value = self.pop(), self.pop()
+            if isinstance(module_value, str) and isinstance(attr_value, str):
+                push(self.imported(module_value, attr_value, name))
+            else:
+                self.dynamic.append(self.offset)
+                push(Node("opaque"))
+        elif name == "OBJ":
+            args = self.pop_mark()
+            if not args:
+                raise PickleFormatError(self.offset, "OBJ without a class")
+            self.calls += 1
+            push(Node("call", func=args[0], args=args[1:]))
+        elif name in ("REDUCE", "NEWOBJ"):
+            call_args, func = self.pop(), self.pop()
+            self.calls += 1
+            push(Node("call", func=func, args=_tuple_items(call_args)))
+        elif name == "NEWOBJ_EX":
+            _kwargs, call_args, func = self.pop(), self.pop(), self.pop()
+            self.calls += 1
+            push(Node("call", func=func, args=_tuple_items(call_args)))
+        elif name == "BUILD":
+            state = self.pop()
+            built = self.top()
+            if isinstance(built, Node):
+                built.state = state
+            self.calls += 1
+        elif name == "PERSID":
+            push(Node("persid", args=[arg]))
+        elif name == "BINPERSID":
+            push(Node("persid", args=[self.pop()]))
+        elif name in ("EXT1", "EXT2", "EXT4"):
+            self.extensions.append((self.offset, _int(arg, self.offset)))
+            push(Node("opaque"))
+        elif name == "NEXT_BUFFER":
+            push(Node("opaque"))
+        elif name == "PROTO":
+            self.protocol = _int(arg, self.offset)
+        # FRAME and READONLY_BUFFER change nothing a reader needs.
+
+
+def _node(value: object, offset: int) -> Node:
+    if not isinstance(value, Node):
+        raise PickleFormatError(offset, f"cannot add items to a {type(value).__name__}")
+    return value
+
+
+def _int(value: object, offset: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PickleFormatError(offset, f"expected an integer argument, got {value!r:.40}")
+    return value
+
+
+def _tuple_items(value: object) -> list[object]:
+    return list(value.args) if isinstance(value, Node) and value.kind == "tuple" else [value]
+
+
+def walk_pickle(
+    stream: IO[bytes], *, max_ops: int = MAX_OPS, max_blob: int = MAX_BLOB
+) -> PickleWalk:
+    """Walk one pickle from the stream's current position up to and including STOP.
+
+    Why: this is what ``pickle.load`` would do, minus the execution; the result names
+    every import so a judge can compare them with an allowlist.
+    """
+    src = _Source(stream, MAX_LINE)
+    start = stream.tell() if stream.seekable() else 0
+    machine = _Machine()
+    ops = 0
+    root: object = None
+    error: str | None = None
+    try:
+        while True:
+            machine.offset = start + src.pos
+            code = src.read(1)
+            if not code:
+                raise PickleFormatError(machine.offset, "stream ends before STOP")
+            op = _OPCODES.get(code.decode("latin-1"))
+            if op is None:
+                raise PickleFormatError(machine.offset, f"unknown opcode {code!r}")
+            ops += 1
+            if ops > max_ops:
+                raise PickleFormatError(machine.offset, f"more than {max_ops} opcodes")
+            arg = _read_arg(src, op.arg, max_blob) if op.arg is not None else None
+            if op.name == "STOP":
+                root = machine.pop()
+                break
+            machine.step(op.name, arg)
+    except PickleFormatError as exc:
+        error = str(exc)
+    return PickleWalk(
+        imports=tuple(machine.imports),
+        dynamic_imports=tuple(machine.dynamic),
+        extensions=tuple(machine.extensions),
+        calls=machine.calls,
+        protocol=machine.protocol,
+        opcodes=ops,
+        end=start + src.pos,
+        root=root,
+        error=error,
+    )
+
+
+def walk_pickles(stream: IO[bytes], *, max_ops: int = MAX_OPS) -> list[PickleWalk]:
+    """Walk consecutive pickles (legacy ``torch.save`` writes several back to back).
+
+    Why: a loader that calls ``pickle.load`` repeatedly executes each stream in turn, so
+    a payload hidden in a second stream must be seen. A following stream is walked only if
+    it starts with a PROTO opcode (protocol 2-5), since raw tensor bytes may follow.
+    """
+    walks = [walk_pickle(stream, max_ops=max_ops)]
+    while walks[-1].error is None and len(walks) < MAX_STREAMS:
+        here = stream.tell()
+        head = stream.read(2)
+        stream.seek(here)
+        if len(head) < 2 or head[0] != 0x80 or not 2 <= head[1] <= 5:
+            break
+        walks.append(walk_pickle(stream, max_ops=max_ops))
+    return walks
+
+
+def walk_pickle_bytes(data: bytes, *, max_ops: int = MAX_OPS) -> PickleWalk:
+    """Walk a pickle held in memory (a zip member, an embedded stream)."""
+    return walk_pickle(io.BytesIO(data), max_ops=max_ops)
