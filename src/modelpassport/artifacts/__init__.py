@@ -1,7 +1,7 @@
 """Read-only parsers for model files: nothing here loads weights or runs code."""
 
-from ._pickle import PickleImport, PickleWalk, Ref, walk_pickle, walk_pickles
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
+from ._pickle import PickleImport, PickleWalk, Ref, walk_pickle, walk_pickles
 from ._set import ArtifactKind, ArtifactSet
 from ._torch_zip import TensorInfo, TorchCheckpoint, read_torch_checkpoint
 
