@@ -25,7 +25,17 @@ class TargetError(Exception):
 
 
 class TransientTargetError(TargetError):
-    """A failure that may pass: retried with backoff, then recorded."""
+    """A failure that may pass: retried with backoff, then recorded.
+
+    ``retry_after_s`` carries a server's ``Retry-After`` so the retry waits as asked
+    (capped by ``Limits.retry_after_max_s``) instead of hammering a rate-limited endpoint.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after_s = retry_after_s
 
 
 class PermanentTargetError(TargetError):

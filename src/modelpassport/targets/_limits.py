@@ -26,6 +26,7 @@ class Limits:
     max_retries: int = 4
     backoff_base_s: float = 0.5
     backoff_max_s: float = 20.0
+    retry_after_max_s: float = 60.0
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -36,6 +37,8 @@ class Limits:
             raise ValueError("timeout_s must be positive")
         if self.max_retries < 0:
             raise ValueError("max_retries must be zero or more")
+        if self.retry_after_max_s < 0:
+            raise ValueError("retry_after_max_s must be zero or more")
 
 
 class RateLimiter:
@@ -82,6 +85,12 @@ class ResilientTarget:
     def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
         raise NotImplementedError
 
+    def _retry_delay(self, error: TransientTargetError, attempt: int) -> float:
+        """The server's Retry-After when it sent one (capped), else jittered backoff."""
+        if error.retry_after_s is not None:
+            return min(error.retry_after_s, self.limits.retry_after_max_s)
+        return backoff_delay(attempt, self.limits, self._rng)
+
     async def chat(self, request: ChatRequest) -> Completion:
         """Answer one request, retrying transient failures with jittered backoff."""
         attempt = 0
@@ -102,7 +111,7 @@ class ResilientTarget:
                     raise
             if attempt >= self.limits.max_retries:
                 raise error
-            await asyncio.sleep(backoff_delay(attempt, self.limits, self._rng))
+            await asyncio.sleep(self._retry_delay(error, attempt))
             attempt += 1
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:

@@ -37,7 +37,9 @@ class _Backend:
 
 
 _BACKENDS: dict[Provider, _Backend] = {
-    "llamacpp": _Backend("modelpassport.targets._llamacpp", "LlamaCppTarget", "llama_cpp", "llamacpp"),
+    "llamacpp": _Backend(
+        "modelpassport.targets._llamacpp", "LlamaCppTarget", "llama_cpp", "llamacpp"
+    ),
     "openai_compat": _Backend("modelpassport.targets._openai", "OpenAICompatTarget"),
     "anthropic": _Backend("modelpassport.targets._anthropic", "AnthropicTarget"),
     "scripted": _Backend("modelpassport.targets._scripted", "ScriptedTarget"),

@@ -1,0 +1,140 @@
+"""HTTP plumbing shared by the HTTP backends: client setup, error mapping, SSE parsing.
+
+Every endpoint failure leaves here as a typed target error: statuses a retry can fix
+(408, 409, 425, 429, 5xx including Anthropic's 529) and transport failures (timeouts,
+refused or dropped connections) are transient; other 4xx are permanent. The server's own
+error message is kept, truncated, so the passport says what the endpoint said.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from ._errors import PermanentTargetError, TargetError, TransientTargetError
+from ._limits import Limits
+
+_TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
+_MESSAGE_LIMIT = 300
+
+
+def make_client(base_url: str, headers: dict[str, str], limits: Limits) -> httpx.AsyncClient:
+    """One pooled client per target, sized to its concurrency, with its timeout per read."""
+    pool = httpx.Limits(
+        max_connections=limits.concurrency, max_keepalive_connections=limits.concurrency
+    )
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=headers,
+        timeout=httpx.Timeout(limits.timeout_s),
+        limits=pool,
+    )
+
+
+def _server_message(body: bytes) -> str:
+    """The error text a server put in its body, whatever its dialect."""
+    text = body.decode("utf-8", errors="replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    # OpenAI / Anthropic / vLLM: {"error": {"message": ...}}; TGI / Ollama: {"error": "..."};
+    # FastAPI-style servers: {"detail": ...}; some vLLM versions: {"message": ...}.
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return str(error["message"])
+        for key in ("error", "message", "detail"):
+            if data.get(key):
+                value = data[key]
+                return value if isinstance(value, str) else json.dumps(value)
+    return text
+
+
+def _truncate(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 3] + "..."
+
+
+def retry_after_s(headers: httpx.Headers) -> float | None:
+    """Seconds the server asked us to wait (``retry-after-ms``, ``Retry-After`` seconds or date)."""
+    millis = headers.get("retry-after-ms")
+    if millis:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def status_error(response: httpx.Response, body: bytes) -> TargetError:
+    """The typed error for a non-success response."""
+    status = response.status_code
+    message = _truncate(f"HTTP {status} from {response.url}: {_server_message(body)}")
+    if status in _TRANSIENT_STATUS or status >= 500:
+        return TransientTargetError(
+            message, status=status, retry_after_s=retry_after_s(response.headers)
+        )
+    return PermanentTargetError(message, status=status)
+
+
+@contextmanager
+def transport_errors(what: str) -> Iterator[None]:
+    """Turn httpx transport failures into transient target errors naming ``what``."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise TransientTargetError(f"{what}: timed out ({type(exc).__name__})") from None
+    except httpx.HTTPError as exc:
+        detail = _truncate(str(exc) or type(exc).__name__)
+        raise TransientTargetError(f"{what}: connection failed ({detail})") from None
+
+
+def parse_json(body: bytes, what: str) -> dict[str, Any]:
+    """A JSON object from a success response; anything else is a transient server fault."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise TransientTargetError(f"{what}: response is not JSON") from None
+    if not isinstance(data, dict):
+        raise TransientTargetError(f"{what}: response is not a JSON object")
+    return data
+
+
+async def iter_sse(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
+    """Server-sent events as (event name, data), the data lines of one event joined by \\n."""
+    event = "message"
+    data: list[str] = []
+    async for line in response.aiter_lines():
+        if not line:
+            if data:
+                yield event, "\n".join(data)
+            event, data = "message", []
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "data":
+            data.append(value)
+        elif field == "event":
+            event = value
+    if data:
+        yield event, "\n".join(data)

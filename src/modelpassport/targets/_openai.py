@@ -1,0 +1,163 @@
+"""OpenAI-compatible chat completions: vLLM, SGLang, Ollama, llama.cpp server, TGI, OpenAI,
+DeepSeek and anything else that serves ``POST {base_url}/chat/completions``.
+
+Reasoning that servers send apart from the answer (DeepSeek and vLLM ``reasoning_content``,
+some servers ``reasoning``) is kept as sent in ``Completion.raw`` and also put in the text
+as ``<think>...</think>`` before the answer, the markup open-weight reasoning models use
+themselves, so scorers strip it the same way whichever server produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any, Self
+
+import httpx
+
+from modelpassport.errors import InputError
+
+from ._errors import TransientTargetError
+from ._http import iter_sse, make_client, parse_json, status_error, transport_errors
+from ._limits import Limits, ResilientTarget
+from ._registry import TargetSpec, read_api_key
+from ._text import ThinkingStream, with_thinking
+from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity, Timing, Usage
+
+
+def _reasoning(fields: dict[str, Any]) -> str:
+    """Reasoning text in a message or delta, under either name servers use for it."""
+    for key in ("reasoning_content", "reasoning"):
+        value = fields.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _usage(data: dict[str, Any]) -> Usage | None:
+    usage = data.get("usage")
+    if not isinstance(usage, dict):
+        return None
+    return Usage(prompt=usage.get("prompt_tokens"), completion=usage.get("completion_tokens"))
+
+
+class OpenAICompatTarget(ResilientTarget):
+    """A model behind an OpenAI-compatible ``/chat/completions`` endpoint."""
+
+    def __init__(
+        self, identity: TargetIdentity, client: httpx.AsyncClient, limits: Limits | None = None
+    ) -> None:
+        super().__init__(identity, limits)
+        self._client = client
+        self._what = f"{identity.endpoint} ({identity.model})"
+
+    @classmethod
+    def open(cls, spec: TargetSpec, limits: Limits) -> Self:
+        """Connect lazily to ``spec.base_url``; the API key (if any) is sent as a Bearer token."""
+        if not spec.base_url:
+            raise InputError(spec.model, "expected a base URL for the OpenAI-compatible target")
+        base_url = spec.base_url.rstrip("/")
+        key = read_api_key(spec)
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        identity = TargetIdentity(provider="openai_compat", model=spec.model, endpoint=base_url)
+        return cls(identity, make_client(base_url, headers, limits), limits)
+
+    def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "model": self.identity.model,
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+        }
+        if request.seed is not None:
+            payload["seed"] = request.seed
+        if request.stop:
+            payload["stop"] = list(request.stop)
+        if request.tools:
+            payload["tools"] = list(request.tools)
+        if stream:
+            payload["stream"] = True
+            payload["stream_options"] = {"include_usage": True}
+        return payload
+
+    async def _chat_once(self, request: ChatRequest) -> Completion:
+        start = time.perf_counter()
+        with transport_errors(self._what):
+            response = await self._client.post(
+                "/chat/completions", json=self._payload(request, stream=False)
+            )
+            body = response.content
+        total = time.perf_counter() - start
+        if response.status_code != 200:
+            raise status_error(response, body)
+        data = parse_json(body, self._what)
+        choices = data.get("choices")
+        if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+            raise TransientTargetError(f"{self._what}: response has no choices")
+        choice = choices[0]
+        found = choice.get("message")
+        message: dict[str, Any] = found if isinstance(found, dict) else {}
+        content = message.get("content")
+        reasoning = _reasoning(message)
+        raw: dict[str, Any] = {}
+        if reasoning:
+            raw["reasoning_content"] = reasoning
+        if data.get("system_fingerprint"):
+            raw["system_fingerprint"] = data["system_fingerprint"]
+        tool_calls = message.get("tool_calls")
+        return Completion(
+            text=with_thinking(reasoning, content if isinstance(content, str) else ""),
+            finish_reason=choice.get("finish_reason"),
+            usage=_usage(data) or Usage(),
+            timing=Timing(ttft_s=None, total_s=total),
+            model_id=str(data.get("model") or self.identity.model),
+            tool_calls=tool_calls if isinstance(tool_calls, list) else [],
+            raw=raw or None,
+        )
+
+    async def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        start = time.perf_counter()
+        payload = self._payload(request, stream=True)
+        markup = ThinkingStream()
+        finish: str | None = None
+        usage: Usage | None = None
+        done = False
+        with transport_errors(self._what):
+            async with self._client.stream("POST", "/chat/completions", json=payload) as response:
+                if response.status_code != 200:
+                    raise status_error(response, await response.aread())
+                async for _, data in iter_sse(response):
+                    if data.strip() == "[DONE]":
+                        done = True
+                        break
+                    try:
+                        event = json.loads(data)
+                    except ValueError:
+                        raise TransientTargetError(
+                            f"{self._what}: stream sent a chunk that is not JSON"
+                        ) from None
+                    if isinstance(event.get("error"), dict):
+                        message = event["error"].get("message", "error event")
+                        raise TransientTargetError(f"{self._what}: stream error: {message}")
+                    usage = _usage(event) or usage
+                    for choice in event.get("choices") or ():
+                        delta = choice.get("delta") or {}
+                        text = markup.reasoning(_reasoning(delta))
+                        content = delta.get("content")
+                        text += markup.answer(content if isinstance(content, str) else "")
+                        finish = choice.get("finish_reason") or finish
+                        if text:
+                            yield StreamChunk(text=text, at_s=time.perf_counter() - start)
+        if not done and finish is None:
+            raise TransientTargetError(f"{self._what}: stream ended before it finished")
+        yield StreamChunk(
+            text=markup.close(),
+            at_s=time.perf_counter() - start,
+            finish_reason=finish,
+            usage=usage,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
