@@ -1,0 +1,187 @@
+"""The Anthropic Messages API (``POST {base_url}/v1/messages``).
+
+System messages move to the ``system`` field; ``stop_reason`` maps onto the OpenAI-style
+``finish_reason`` every scorer reads (end_turn/stop_sequence -> stop, max_tokens -> length,
+tool_use -> tool_calls; anything else kept as sent). ``thinking`` blocks go into the text as
+``<think>...</think>`` before the answer and stay in ``Completion.raw`` as sent.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any, Self
+
+import httpx
+
+from modelpassport.errors import InputError
+
+from ._errors import PermanentTargetError, TargetError, TransientTargetError
+from ._http import iter_sse, make_client, parse_json, status_error, transport_errors
+from ._limits import Limits, ResilientTarget
+from ._registry import TargetSpec, read_api_key
+from ._text import ThinkingStream, with_thinking
+from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity, Timing, Usage
+
+API_VERSION = "2023-06-01"
+_FINISH = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+}
+_TRANSIENT_EVENTS = frozenset({"overloaded_error", "api_error", "rate_limit_error"})
+
+
+def _finish(stop_reason: Any) -> str | None:
+    if not isinstance(stop_reason, str):
+        return None
+    return _FINISH.get(stop_reason, stop_reason)
+
+
+def _stream_error(what: str, data: dict[str, Any]) -> TargetError:
+    """An ``error`` event sent mid-stream, typed like the HTTP status it stands for."""
+    found = data.get("error")
+    error: dict[str, Any] = found if isinstance(found, dict) else {}
+    kind = str(error.get("type", "error"))
+    message = f"{what}: stream error {kind}: {error.get('message', '')}"
+    if kind in _TRANSIENT_EVENTS:
+        return TransientTargetError(message)
+    return PermanentTargetError(message)
+
+
+class AnthropicTarget(ResilientTarget):
+    """A Claude model behind the Anthropic Messages API."""
+
+    def __init__(
+        self, identity: TargetIdentity, client: httpx.AsyncClient, limits: Limits | None = None
+    ) -> None:
+        super().__init__(identity, limits)
+        self._client = client
+        self._what = f"{identity.endpoint} ({identity.model})"
+
+    @classmethod
+    def open(cls, spec: TargetSpec, limits: Limits) -> Self:
+        """Connect lazily to ``spec.base_url`` with the key from the spec's environment variable."""
+        if not spec.base_url:
+            raise InputError(spec.model, "expected a base URL for the Anthropic target")
+        base_url = spec.base_url.rstrip("/")
+        headers = {"anthropic-version": API_VERSION}
+        key = read_api_key(spec)
+        if key:
+            headers["x-api-key"] = key
+        identity = TargetIdentity(provider="anthropic", model=spec.model, endpoint=base_url)
+        return cls(identity, make_client(base_url, headers, limits), limits)
+
+    def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
+        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        turns = [
+            {"role": "assistant" if m.role == "assistant" else "user", "content": m.content}
+            for m in request.messages
+            if m.role != "system"
+        ]
+        payload: dict[str, Any] = {
+            "model": self.identity.model,
+            "messages": turns,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+        }
+        if system:
+            payload["system"] = system
+        if request.stop:
+            payload["stop_sequences"] = list(request.stop)
+        if request.tools:
+            payload["tools"] = list(request.tools)
+        if stream:
+            payload["stream"] = True
+        return payload
+
+    async def _chat_once(self, request: ChatRequest) -> Completion:
+        start = time.perf_counter()
+        with transport_errors(self._what):
+            response = await self._client.post(
+                "/v1/messages", json=self._payload(request, stream=False)
+            )
+            body = response.content
+        total = time.perf_counter() - start
+        if response.status_code != 200:
+            raise status_error(response, body)
+        data = parse_json(body, self._what)
+        blocks = data.get("content")
+        if not isinstance(blocks, list):
+            raise TransientTargetError(f"{self._what}: response has no content")
+        text: list[str] = []
+        thinking: list[str] = []
+        tool_calls: list[dict[str, Any]] = []
+        for block in blocks:
+            if not isinstance(block, dict):
+                continue
+            if block.get("type") == "text":
+                text.append(str(block.get("text", "")))
+            elif block.get("type") == "thinking":
+                thinking.append(str(block.get("thinking", "")))
+            elif block.get("type") == "tool_use":
+                tool_calls.append(block)
+        found = data.get("usage")
+        usage: dict[str, Any] = found if isinstance(found, dict) else {}
+        reasoning = "".join(thinking)
+        return Completion(
+            text=with_thinking(reasoning, "".join(text)),
+            finish_reason=_finish(data.get("stop_reason")),
+            usage=Usage(prompt=usage.get("input_tokens"), completion=usage.get("output_tokens")),
+            timing=Timing(ttft_s=None, total_s=total),
+            model_id=str(data.get("model") or self.identity.model),
+            tool_calls=tool_calls,
+            raw={"thinking": reasoning} if reasoning else None,
+        )
+
+    async def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        start = time.perf_counter()
+        payload = self._payload(request, stream=True)
+        markup = ThinkingStream()
+        finish: str | None = None
+        usage = Usage()
+        stopped = False
+        with transport_errors(self._what):
+            async with self._client.stream("POST", "/v1/messages", json=payload) as response:
+                if response.status_code != 200:
+                    raise status_error(response, await response.aread())
+                async for name, raw in iter_sse(response):
+                    try:
+                        data = json.loads(raw)
+                    except ValueError:
+                        raise TransientTargetError(
+                            f"{self._what}: stream sent an event that is not JSON"
+                        ) from None
+                    kind = data.get("type", name)
+                    if kind == "error":
+                        raise _stream_error(self._what, data)
+                    if kind == "message_start":
+                        counts = (data.get("message") or {}).get("usage") or {}
+                        usage = Usage(prompt=counts.get("input_tokens"))
+                    elif kind == "content_block_delta":
+                        delta = data.get("delta") or {}
+                        text = markup.reasoning(str(delta.get("thinking", "")))
+                        text += markup.answer(str(delta.get("text", "")))
+                        if text:
+                            yield StreamChunk(text=text, at_s=time.perf_counter() - start)
+                    elif kind == "message_delta":
+                        finish = _finish((data.get("delta") or {}).get("stop_reason"))
+                        counts = data.get("usage") or {}
+                        usage = Usage(prompt=usage.prompt, completion=counts.get("output_tokens"))
+                    elif kind == "message_stop":
+                        stopped = True
+                        break
+        if not stopped:
+            raise TransientTargetError(f"{self._what}: stream ended before message_stop")
+        yield StreamChunk(
+            text=markup.close(),
+            at_s=time.perf_counter() - start,
+            finish_reason=finish,
+            usage=usage,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
