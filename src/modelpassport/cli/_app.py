@@ -21,8 +21,10 @@ from modelpassport.passport import STAGE_NAMES, Passport, StageName, passport_js
 from modelpassport.report import read_passport, write_html, write_json
 from modelpassport.stages import DEFAULT_STAGES, AuditOptions
 
+from ._check import check
 from ._progress import RichProgress
 from ._show import print_summary
+from ._sign import keygen, sign, verify
 
 app = typer.Typer(
     name="modelpassport",
@@ -128,6 +130,10 @@ def show(path: Annotated[Path, typer.Argument(help="A passport.json file.")]) ->
 def schema() -> None:
     """Print the passport's JSON Schema."""
     typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
+
+
+for _command in (check, sign, verify, keygen):
+    app.command()(_command)
 
 
 def main() -> None:

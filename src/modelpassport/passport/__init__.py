@@ -1,6 +1,7 @@
 """The passport document: schema, sections and measurements."""
 
 from ._measure import Estimate, Interval, Rate
+from ._migrate import MIGRATIONS, migrate
 from ._schema import (
     SCHEMA_VERSION,
     STAGE_NAMES,
@@ -13,8 +14,20 @@ from ._schema import (
     canonical_json,
     passport_json_schema,
 )
+from ._sign import (
+    SignatureFile,
+    Verification,
+    generate_keypair,
+    load_private_key,
+    load_public_key,
+    read_signature,
+    sign_passport,
+    verify_passport,
+    write_signature,
+)
 
 __all__ = [
+    "MIGRATIONS",
     "SCHEMA_VERSION",
     "STAGE_NAMES",
     "Estimate",
@@ -23,9 +36,19 @@ __all__ = [
     "Passport",
     "Rate",
     "RunInfo",
+    "SignatureFile",
     "StageName",
     "StageRun",
     "SubjectInfo",
+    "Verification",
     "canonical_json",
+    "generate_keypair",
+    "load_private_key",
+    "load_public_key",
+    "migrate",
     "passport_json_schema",
+    "read_signature",
+    "sign_passport",
+    "verify_passport",
+    "write_signature",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from modelpassport.errors import InputError
-from modelpassport.passport import Passport
+from modelpassport.passport import Passport, migrate
 
 # A passport is small; anything this large is not one, and is not read into memory.
 MAX_PASSPORT_BYTES = 64 * 1024 * 1024
@@ -34,6 +34,7 @@ def read_passport(path: Path) -> Passport:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(path, f"expected passport JSON ({exc})") from None
+    data = migrate(data, path)
     try:
         return Passport.model_validate(data)
     except ValidationError as exc:

@@ -1,0 +1,120 @@
+"""``check``, ``keygen``, ``sign`` and ``verify`` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from modelpassport.report import write_json
+
+from .conftest import make_passport
+
+
+def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run the installed entry point in a child process, as a pipeline would."""
+    return subprocess.run(
+        [sys.executable, "-c", "from modelpassport.cli import main; main()", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+    )
+
+
+@pytest.fixture
+def passport_file(tmp_path: Path) -> Path:
+    path = tmp_path / "passport.json"
+    write_json(make_passport(), path)
+    return path
+
+
+def _policy(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(f'name = "gate"\n{body}')
+    return path
+
+
+def test_check_exit_codes(passport_file: Path, tmp_path: Path) -> None:
+    passing = run_cli(
+        "check", passport_file, "--policy", _policy(tmp_path, "[rules]\nrequired_stages = []")
+    )
+    assert passing.returncode == 0, passing.stderr
+    assert "PASSED" in passing.stdout
+
+    failing = run_cli(
+        "check",
+        passport_file,
+        "--policy",
+        _policy(
+            tmp_path,
+            'on_missing = "fail"\n[rules]\nmax_scan_severity = "low"\nmin_output_tok_s = 5',
+        ),
+    )
+    assert failing.returncode == 1
+    assert "FAILED (2 rule(s))" in failing.stdout
+    assert "scan stage skipped: stage not requested" in failing.stdout
+
+    as_json = run_cli("check", passport_file, "--json", "--policy", tmp_path / "policy.toml")
+    assert as_json.returncode == 1
+    verdict = json.loads(as_json.stdout)
+    assert verdict["passed"] is False
+    assert [r["rule"] for r in verdict["results"]] == [
+        "findings_digest",
+        "max_scan_severity",
+        "min_output_tok_s",
+    ]
+
+
+def test_check_broken_inputs_exit_2(passport_file: Path, tmp_path: Path) -> None:
+    typo = run_cli(
+        "check", passport_file, "--policy", _policy(tmp_path, "[rules]\nmax_scan_severty = 'low'")
+    )
+    assert typo.returncode == 2
+    assert "rules.max_scan_severty: unknown key" in typo.stderr
+    assert "Traceback" not in typo.stderr
+
+    newer = tmp_path / "newer.json"
+    data = json.loads(passport_file.read_text())
+    data["schema_version"] = "2.0.0"
+    newer.write_text(json.dumps(data))
+    result = run_cli("check", newer, "--policy", _policy(tmp_path, "[rules]"))
+    assert result.returncode == 2
+    assert "newer than this modelpassport understands" in result.stderr
+
+
+def test_check_fails_tampered_findings(passport_file: Path, tmp_path: Path) -> None:
+    data = json.loads(passport_file.read_text())
+    data["findings"]["scan"]["reason"] = "edited by hand"
+    passport_file.write_text(json.dumps(data))
+    result = run_cli("check", passport_file, "--policy", _policy(tmp_path, "[rules]"))
+    assert result.returncode == 1
+    assert "edited after the audit" in result.stdout
+
+
+def test_keygen_sign_verify_round_trip(passport_file: Path, tmp_path: Path) -> None:
+    key = tmp_path / "keys" / "team.key"
+    made = run_cli("keygen", key)
+    assert made.returncode == 0, made.stderr
+    signed = run_cli("sign", passport_file, "--key", key)
+    assert signed.returncode == 0, signed.stderr
+    sig = passport_file.with_name("passport.json.sig")
+    assert json.loads(sig.read_text())["algorithm"] == "ed25519"
+
+    ok = run_cli("verify", passport_file, "--key", f"{key}.pub")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "VALID" in ok.stdout
+
+    data = json.loads(passport_file.read_text())
+    data["run"]["host"] = "forged"
+    passport_file.write_text(json.dumps(data, indent=4))
+    bad = run_cli("verify", passport_file, "--key", f"{key}.pub", "--signature", sig)
+    assert bad.returncode == 1
+    assert "differs from what was signed" in bad.stdout
+
+    wrong_key = run_cli("verify", passport_file, "--key", key)
+    assert wrong_key.returncode == 2
+    assert "expected a PEM public key" in wrong_key.stderr
