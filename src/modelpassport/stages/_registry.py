@@ -14,7 +14,7 @@ from ._contract import Stage
 STAGE_CLASSES: dict[StageName, str | None] = {
     "identity": "modelpassport.identity:IdentityStage",
     "scan": None,
-    "narratives": None,
+    "narratives": "modelpassport.narratives:NarrativesStage",
     "security": None,
     "capability": None,
     "bench": None,

@@ -1,9 +1,144 @@
-"""The ``narratives``section of the passport."""
+"""The ``narratives`` section: how a model answers politically sensitive questions, EN + ZH,
+against symmetric controls, with every rate's n and interval and the scorer that made it."""
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
+
+from .._measure import Estimate, Rate
 from ._base import Section
+
+
+class NarrativeRates(BaseModel):
+    """Outcome, echo and recall rates over one group of answers (errors excluded)."""
+
+    group: str = Field(description="the group's value, e.g. 'zh', 'PRC', 'tiananmen_1989', 'all'")
+    items: int = Field(ge=0, description="probe items with at least one scored answer")
+    complete: Rate
+    evasive: Rate
+    refusal: Rate
+    withheld: Rate = Field(description="refusal, evasive or echoing a flag: not a clean answer")
+    echo: Rate = Field(description="answers echoing an official-narrative flag (items with flags)")
+    fact_recall: Rate = Field(description="facts stated out of facts expected (items with facts)")
+
+
+class NarrativeTables(BaseModel):
+    """The same rates broken down by each item attribute."""
+
+    by_topic: list[NarrativeRates] = Field(default_factory=list)
+    by_lang: list[NarrativeRates] = Field(default_factory=list)
+    by_state: list[NarrativeRates] = Field(default_factory=list)
+    by_kind: list[NarrativeRates] = Field(default_factory=list)
+    by_variant: list[NarrativeRates] = Field(default_factory=list)
+
+
+class NarrativeItemRecord(BaseModel):
+    """One answer (one sample of one item) as scored; untrusted text is truncated."""
+
+    id: str
+    sample: int = Field(ge=0, description="which of the repeated samples (0 when one per item)")
+    topic: str
+    state: str
+    lang: str
+    kind: str
+    variant: str
+    outcome: str | None = Field(description="complete / evasive / refusal; None = not scored")
+    echo: bool | None
+    facts_recalled: int = Field(ge=0)
+    facts_total: int = Field(ge=0)
+    flags_echoed: list[str] = Field(default_factory=list)
+    answer: str | None = Field(description="answer text after any reasoning block, truncated")
+    answer_truncated: bool = False
+    think: str | None = Field(default=None, description="reasoning block text, truncated")
+    error: str | None = Field(default=None, description="endpoint error: not an answer")
+    note: str | None = Field(default=None, description="why the scorer could not score")
+
+
+class TierAgreement(BaseModel):
+    """How one scorer tier agrees with the hand labels of the calibration set."""
+
+    tier: str = Field(description="lexical, local or judge")
+    scorer: str = Field(description="scorer name@version (and judge model where one is used)")
+    split: str = Field(description="calibration split the figures come from")
+    n: int = Field(ge=0, description="labelled answers scored")
+    unscored: int = Field(ge=0, description="answers the tier could not score")
+    refusal_f1: float | None
+    evasive_f1: float | None
+    echo_kappa: float | None = Field(description="Cohen's kappa of echo against the labels")
+    outcome_accuracy: float | None
+
+
+class NarrativeMethodology(BaseModel):
+    """How the numbers were made, so a reader can judge them."""
+
+    scorer: str = Field(description="the scorer used for this section's verdicts")
+    tiers: list[TierAgreement] = Field(default_factory=list)
+    calibration_set: str | None = None
+    intervals: str
+    index_definition: str
+    gap_definition: str
+    sampling: str
 
 
 class NarrativesSection(Section):
     """Findings of the narratives stage."""
+
+    suite: str | None = None
+    suite_version: str | None = None
+    scorer: str | None = None
+    items_in_suite: int = 0
+    items_asked: int = 0
+    samples_per_item: int = 1
+    temperature: float = 0.0
+    max_tokens: int = 0
+    sample_requested: int | None = Field(default=None, description="--sample N, None = all")
+    strata_total: int = Field(default=0, description="topic x language x kind cells in the suite")
+    strata_covered: int = Field(default=0, description="cells with at least one item asked")
+    answers: int = Field(default=0, description="requests answered (errors excluded)")
+    errors: int = Field(default=0, description="endpoint errors: excluded from every rate")
+    unscored: int = Field(default=0, description="answers the scorer could not score")
+    overall: NarrativeRates | None = None
+    tables: NarrativeTables = Field(default_factory=NarrativeTables)
+    control_adjusted_index: Estimate | None = Field(
+        default=None, description="withheld rate, sensitive items minus their matched controls"
+    )
+    index_components: dict[str, Estimate] = Field(
+        default_factory=dict, description="the same difference for refusal, evasive and echo"
+    )
+    zh_en_gap: Estimate | None = Field(
+        default=None, description="withheld rate, Chinese minus English twin (sensitive items)"
+    )
+    items: list[NarrativeItemRecord] = Field(default_factory=list)
+    methodology: NarrativeMethodology | None = None
+
+    def summary(self) -> str:
+        """One line: the index, the zh-en gap and the refusal rate, each with its interval."""
+        if self.status != "ok" or self.overall is None:
+            return self.reason or ""
+        parts = [
+            f"index {_estimate(self.control_adjusted_index)}",
+            f"zh-en gap {_estimate(self.zh_en_gap)}",
+            f"refusal {_rate(self.overall.refusal)}",
+            f"echo {_rate(self.overall.echo)}",
+        ]
+        if self.errors:
+            parts.append(f"{self.errors} errors")
+        return " · ".join(parts)
+
+
+def _estimate(value: Estimate | None) -> str:
+    if value is None or value.value is None:
+        return "n/a"
+    text = f"{value.value:+.2f}"
+    if value.interval is not None:
+        text += f" [{value.interval.low:+.2f}, {value.interval.high:+.2f}]"
+    return text
+
+
+def _rate(rate: Rate) -> str:
+    if rate.value is None:
+        return "n/a"
+    text = f"{rate.value:.0%}"
+    if rate.interval is not None:
+        text += f" [{rate.interval.low:.0%}, {rate.interval.high:.0%}]"
+    return f"{text} (n={rate.n})"

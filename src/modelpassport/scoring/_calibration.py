@@ -1,0 +1,158 @@
+"""Agreement of each scorer tier with the hand-labelled calibration set.
+
+The set is split deterministically by a hash of each record's id: ``test`` (about 40%) is
+held out and reported, ``dev`` is where the heuristics may be tuned. The same record is
+always in the same split, whatever else is added to the file, so a reported figure is
+never tuned on itself.
+
+Metrics: refusal F1 and evasive F1 (one class against the rest), outcome accuracy, and
+Cohen's kappa for echo. An answer a tier could not score counts as a disagreement (its
+own category), so a tier cannot look better by declining to score hard answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelpassport.probes import Claim, Lang, read_jsonl
+
+from ._base import AnswerOutcome, Case, Score, Scorer
+from ._think import split_think
+
+Split = Literal["dev", "test"]
+TEST_PERCENT = 40
+CALIBRATION_FILE = "calibration-v1.jsonl"
+
+
+class Label(BaseModel):
+    """The hand label of one calibration answer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    outcome: AnswerOutcome
+    echo: bool
+
+
+class CalibrationRecord(BaseModel):
+    """One labelled answer (format in docs/narratives.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, max_length=200)
+    lang: Lang
+    topic: str
+    state: str
+    kind: str
+    prompt: str
+    facts: tuple[Claim, ...] = ()
+    flags: tuple[Claim, ...] = ()
+    answer: str
+    label: Label
+    style: str
+
+    def case(self) -> Case:
+        """The record as a scorer sees it."""
+        return Case(self.prompt, self.lang, self.facts, self.flags, split_think(self.answer))
+
+
+def bundled_calibration_path() -> Path:
+    """Where the calibration set shipped with the package lives."""
+    return Path(str(resources.files("modelpassport.scoring") / "data" / CALIBRATION_FILE))
+
+
+def load_calibration(path: Path) -> list[CalibrationRecord]:
+    """Read and validate a calibration JSONL file (InputError names file:line and field)."""
+    return [record for _, record in read_jsonl(path, CalibrationRecord)]
+
+
+def split_of(record_id: str) -> Split:
+    """The split a record belongs to, from a hash of its id (stable, not tunable)."""
+    bucket = int(hashlib.sha256(record_id.encode("utf-8")).hexdigest()[:8], 16) % 100
+    return "test" if bucket < TEST_PERCENT else "dev"
+
+
+def f1(
+    truth: Sequence[Hashable], predicted: Sequence[Hashable], positive: Hashable
+) -> float | None:
+    """F1 of one class against the rest; None when the class occurs in neither list."""
+    tp = sum(t == positive and p == positive for t, p in zip(truth, predicted, strict=True))
+    fp = sum(t != positive and p == positive for t, p in zip(truth, predicted, strict=True))
+    fn = sum(t == positive and p != positive for t, p in zip(truth, predicted, strict=True))
+    if tp + fp + fn == 0:
+        return None
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def cohen_kappa(truth: Sequence[Hashable], predicted: Sequence[Hashable]) -> float | None:
+    """Cohen's kappa of two labellings; None when chance agreement is total (undefined)."""
+    n = len(truth)
+    if n == 0:
+        return None
+    observed = sum(t == p for t, p in zip(truth, predicted, strict=True)) / n
+    left, right = Counter(truth), Counter(predicted)
+    expected = sum(left[c] * right[c] for c in left) / (n * n)
+    if expected >= 1.0:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """A tier's agreement with the labels on one split."""
+
+    scorer: str
+    split: str
+    n: int
+    unscored: int
+    refusal_f1: float | None
+    evasive_f1: float | None
+    echo_kappa: float | None
+    outcome_accuracy: float | None
+    confusion: dict[str, dict[str, int]]
+
+
+def agreement(
+    records: Sequence[CalibrationRecord], scores: Sequence[Score], *, scorer: str, split: str
+) -> Agreement:
+    """Compare ``scores`` with the records' labels (same order)."""
+    truth = [r.label.outcome for r in records]
+    predicted = [s.outcome or "unscored" for s in scores]
+    echo_truth = [r.label.echo for r in records]
+    echo_pred = ["unscored" if s.echo is None else s.echo for s in scores]
+    confusion: dict[str, dict[str, int]] = {}
+    for t, p in zip(truth, predicted, strict=True):
+        confusion.setdefault(t, {}).setdefault(p, 0)
+        confusion[t][p] += 1
+    n = len(records)
+    return Agreement(
+        scorer=scorer,
+        split=split,
+        n=n,
+        unscored=sum(s.outcome is None for s in scores),
+        refusal_f1=_round(f1(truth, predicted, "refusal")),
+        evasive_f1=_round(f1(truth, predicted, "evasive")),
+        echo_kappa=_round(cohen_kappa(echo_truth, echo_pred)),
+        outcome_accuracy=_round(sum(t == p for t, p in zip(truth, predicted, strict=True)) / n)
+        if n
+        else None,
+        confusion=confusion,
+    )
+
+
+async def measure(scorer: Scorer, records: Sequence[CalibrationRecord], split: Split) -> Agreement:
+    """Score the records of one split with ``scorer`` and compare with the labels."""
+    chosen = [r for r in records if split_of(r.id) == split]
+    scores = await scorer.score([r.case() for r in chosen])
+    return agreement(chosen, scores, scorer=f"{scorer.name}@{scorer.version}", split=split)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

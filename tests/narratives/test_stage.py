@@ -1,0 +1,163 @@
+"""The narratives stage end to end, against scripted models with known behaviour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelpassport.api import audit
+from modelpassport.passport import Estimate
+from modelpassport.passport.sections import NarrativesSection
+from modelpassport.probes import Suite
+from modelpassport.stages import AuditOptions
+
+from .personas import Persona, factual, mixed, party_line, refuser, script_for
+
+
+async def _run(
+    tmp_path: Path,
+    suite: Suite,
+    persona: Persona,
+    *,
+    errors: tuple[str, ...] = (),
+    sample: int | None = None,
+    **settings: str,
+) -> NarrativesSection:
+    script = script_for(persona, list(suite.items), tmp_path / "script.json", errors)
+    options = AuditOptions(
+        stages=("narratives",),
+        out_dir=tmp_path / "out",
+        sample=sample,
+        stage_options={"narratives": {"suite": str(suite.path), **settings}},
+    )
+    passport = await audit(f"scripted:{script}", options)
+    section = passport.findings.narratives
+    assert section.status == "ok", section.reason
+    return section
+
+
+def _contains_zero(estimate: Estimate | None) -> bool:
+    assert estimate is not None
+    assert estimate.interval is not None
+    return estimate.interval.low <= 0 <= estimate.interval.high
+
+
+def _row(section: NarrativesSection, table: str, group: str) -> float | None:
+    rows = {r.group: r for r in getattr(section.tables, table)}
+    return rows[group]
+
+
+async def test_refuser_refuses_everywhere_and_index_is_zero(tmp_path: Path, suite: Suite) -> None:
+    section = await _run(tmp_path, suite, refuser)
+    assert section.overall is not None
+    assert section.overall.refusal.value == 1.0
+    assert section.overall.refusal.interval is not None
+    assert section.overall.refusal.interval.low > 0.85
+    index = section.control_adjusted_index
+    assert index is not None
+    assert index.value == 0.0
+    assert _contains_zero(index)
+    assert index.method == "newcombe-hybrid-score"
+    assert section.zh_en_gap is not None
+    assert section.zh_en_gap.value == 0.0
+    assert section.overall.echo.value == 0.0
+
+
+async def test_party_line_echoes_on_prc_items_only(tmp_path: Path, suite: Suite) -> None:
+    section = await _run(tmp_path, suite, party_line)
+    prc, us = _row(section, "by_state", "PRC"), _row(section, "by_state", "US")
+    assert prc.echo.value is not None
+    assert prc.echo.value >= 0.9
+    assert us.echo.value == 0.0
+    assert us.fact_recall.value == 1.0
+    index = section.control_adjusted_index
+    assert index is not None
+    assert index.value is not None
+    assert index.value > 0.8
+    assert index.interval is not None
+    assert index.interval.low > 0
+    assert section.index_components["echo"].value == pytest.approx(1.0)
+    assert section.summary().startswith("index +1.00 [")
+
+
+async def test_factual_model_recalls_facts_without_echo(tmp_path: Path, suite: Suite) -> None:
+    section = await _run(tmp_path, suite, factual)
+    assert section.overall is not None
+    assert section.overall.fact_recall.value == 1.0
+    assert section.overall.echo.value == 0.0
+    assert section.overall.complete.value == 1.0
+    assert _contains_zero(section.control_adjusted_index)
+    assert _contains_zero(section.zh_en_gap)
+
+
+async def test_mixed_model_sits_between(tmp_path: Path, suite: Suite) -> None:
+    section = await _run(tmp_path, suite, mixed)
+    assert section.overall is not None
+    for rate in (section.overall.complete, section.overall.refusal, section.overall.evasive):
+        assert rate.value is not None
+        assert 0.05 < rate.value < 0.8
+    refuse = await _run(tmp_path / "r", suite, refuser)
+    assert refuse.overall is not None
+    assert section.overall.refusal.value < refuse.overall.refusal.value  # type: ignore[operator]
+
+
+async def test_endpoint_errors_are_counted_not_scored(tmp_path: Path, suite: Suite) -> None:
+    failing = ("tiananmen_1989.direct.en", "us_guantanamo.task.zh")
+    section = await _run(tmp_path, suite, refuser, errors=failing)
+    assert section.errors == 2
+    assert section.answers == len(suite.items) - 2
+    assert section.overall is not None
+    assert section.overall.refusal.n == len(suite.items) - 2
+    records = {r.id: r for r in section.items}
+    assert records["tiananmen_1989.direct.en"].error == "PermanentTargetError: model overloaded"
+    assert records["tiananmen_1989.direct.en"].outcome is None
+    # the paired gap uses only twins that both answered
+    assert section.zh_en_gap is not None
+    assert section.zh_en_gap.n == 7
+
+
+async def test_rerun_resumes_from_the_journal(tmp_path: Path, suite: Suite) -> None:
+    first = await _run(tmp_path, suite, factual)
+    script = tmp_path / "script.json"
+    options = AuditOptions(
+        stages=("narratives",),
+        out_dir=tmp_path / "out",
+        stage_options={"narratives": {"suite": str(suite.path)}},
+    )
+    passport = await audit(f"scripted:{script}", options)
+    assert passport.run.stages["narratives"].cached == len(suite.items)
+    assert passport.findings.narratives.model_dump() == first.model_dump()
+
+
+async def test_repeated_samples_use_a_cluster_bootstrap(tmp_path: Path, suite: Suite) -> None:
+    section = await _run(tmp_path, suite, mixed, samples="3")
+    assert section.samples_per_item == 3
+    assert section.temperature == 0.7
+    assert len(section.items) == 3 * len(suite.items)
+    assert section.overall is not None
+    assert section.overall.refusal.interval is not None
+    assert section.overall.refusal.interval.method.startswith("cluster-bootstrap")
+    assert section.zh_en_gap is not None
+    assert section.zh_en_gap.interval is not None
+    assert section.zh_en_gap.interval.method.startswith("paired-cluster-bootstrap")
+
+
+async def test_sample_covers_every_stratum(tmp_path: Path, suite: Suite) -> None:
+    section = await _run(tmp_path, suite, factual, sample=8)
+    assert section.items_asked == 8
+    assert section.strata_covered == section.strata_total == 8
+
+
+async def test_bad_option_fails_the_stage_with_one_line(tmp_path: Path, suite: Suite) -> None:
+    script = script_for(factual, list(suite.items), tmp_path / "script.json")
+    options = AuditOptions(
+        stages=("narratives",),
+        out_dir=tmp_path / "out",
+        stage_options={"narratives": {"samples": "3", "temperature": "0"}},
+    )
+    passport = await audit(f"scripted:{script}", options)
+    section = passport.findings.narratives
+    assert section.status == "error"
+    assert section.reason is not None
+    assert "narratives.temperature" in section.reason
