@@ -8,6 +8,7 @@ what finished stays in the journal for the next run.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -47,12 +48,21 @@ async def run_requests(
         stage: the stage name recorded beside each result.
         concurrency: how many requests are in flight at once.
         fresh: ignore cached answers (they are replaced as new ones arrive).
-        on_done: called once per request as it completes (progress display).
+        on_done: called once per request as it completes (progress display); a duplicate
+            is reported with the outcome of the request it duplicates.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     results: dict[str, Outcome] = {}
     keys = [journal_key(target.identity, r) for r in requests]
+    copies = Counter(keys)
+
+    def report(key: str, outcome: Outcome) -> None:
+        results[key] = outcome
+        if on_done:
+            for _ in range(copies[key]):
+                on_done(outcome)
+
     pending: list[tuple[str, ChatRequest]] = []
     seen: set[str] = set()
     for key, request in zip(keys, requests, strict=True):
@@ -61,10 +71,7 @@ async def run_requests(
         seen.add(key)
         entry = None if fresh else journal.get(key)
         if entry is not None and entry.completion is not None:
-            outcome = Outcome(request, entry.completion, None, cached=True)
-            results[key] = outcome
-            if on_done:
-                on_done(outcome)
+            report(key, Outcome(request, entry.completion, None, cached=True))
         else:
             pending.append((key, request))
 
@@ -87,9 +94,7 @@ async def run_requests(
             else:
                 journal.put_completion(key, target.identity, stage, request, completion)
                 outcome = Outcome(request, completion, None, cached=False)
-            results[key] = outcome
-            if on_done:
-                on_done(outcome)
+            report(key, outcome)
 
     workers = [asyncio.create_task(worker()) for _ in range(min(concurrency, len(pending)))]
     try:
