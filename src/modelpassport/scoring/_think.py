@@ -30,22 +30,26 @@ class SplitAnswer:
 def split_think(text: str) -> SplitAnswer:
     """Split ``text`` into (answer, think).
 
-    Handles a leading ``<think>...</think>`` block (also ``<thinking>``), a closing tag
-    without an opening one (servers that put the opening tag in the prompt template), and an
-    unterminated block (answer None).
+    Handles ``<think>...</think>`` blocks anywhere (also ``<thinking>``), a closing tag
+    without an opening one (servers that put the opening tag in the prompt template), and
+    an unterminated block: when no answer text precedes it, the answer is None.
     """
-    opened = _OPEN.search(text)
-    closed = _CLOSE.search(text)
-    if opened is None and closed is None:
-        return SplitAnswer(text.strip(), None)
-    if closed is None:
-        assert opened is not None
-        return SplitAnswer(None, text[opened.end() :].strip())
-    start = opened.end() if opened is not None and opened.start() < closed.start() else 0
-    answer = text[closed.end() :]
-    # A second reasoning block later in the answer is still reasoning, not answer text.
-    rest = split_think(answer) if _OPEN.search(answer) else SplitAnswer(answer.strip(), None)
-    think = text[start : closed.start()].strip()
-    if rest.think:
-        think = f"{think}\n{rest.think}"
-    return SplitAnswer(rest.answer, think)
+    thinks: list[str] = []
+    first_open, first_close = _OPEN.search(text), _CLOSE.search(text)
+    if first_close is not None and (first_open is None or first_close.start() < first_open.start()):
+        thinks.append(text[: first_close.start()].strip())
+        text = text[first_close.end() :]
+    pieces: list[str] = []
+    pos = 0
+    while (opened := _OPEN.search(text, pos)) is not None:
+        pieces.append(text[pos : opened.start()].strip())
+        closed = _CLOSE.search(text, opened.end())
+        if closed is None:
+            thinks.append(text[opened.end() :].strip())
+            before = " ".join(p for p in pieces if p)
+            return SplitAnswer(before or None, "\n".join(thinks))
+        thinks.append(text[opened.end() : closed.start()].strip())
+        pos = closed.end()
+    pieces.append(text[pos:].strip())
+    answer = " ".join(p for p in pieces if p)
+    return SplitAnswer(answer, "\n".join(thinks) if thinks else None)
