@@ -17,7 +17,7 @@ STAGE_CLASSES: dict[StageName, str | None] = {
     "narratives": "modelpassport.narratives:NarrativesStage",
     "security": None,
     "capability": None,
-    "bench": None,
+    "bench": "modelpassport.bench:BenchStage",
 }
 
 DEFAULT_STAGES: tuple[StageName, ...] = ("identity", "scan", "narratives", "bench")

@@ -1,0 +1,41 @@
+"""Bench: a load generator for streaming targets, honesty checks, and the cost model.
+
+``BenchStage`` is the passport stage; the pieces are public for scripts and benchmarks that
+drive a target directly (``closed_loop``, ``open_loop``, ``summarise``).
+"""
+
+from ._bandwidth import measure_bandwidth, utilisation
+from ._cost import ApiPrice, Machine, blend, load_api_prices, load_machines
+from ._honesty import check
+from ._loadgen import RequestRecord, RunResult, closed_loop, measure_one, open_loop, poisson_offsets
+from ._metrics import Level, distribution, summarise
+from ._options import BenchOptions
+from ._prompts import PromptMaker
+from ._stage import BenchStage
+from ._tokens import GgufTokenizer, TokenCount, count_tokens
+
+__all__ = [
+    "ApiPrice",
+    "BenchOptions",
+    "BenchStage",
+    "GgufTokenizer",
+    "Level",
+    "Machine",
+    "PromptMaker",
+    "RequestRecord",
+    "RunResult",
+    "TokenCount",
+    "blend",
+    "check",
+    "closed_loop",
+    "count_tokens",
+    "distribution",
+    "load_api_prices",
+    "load_machines",
+    "measure_bandwidth",
+    "measure_one",
+    "open_loop",
+    "poisson_offsets",
+    "summarise",
+    "utilisation",
+]

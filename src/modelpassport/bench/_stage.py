@@ -1,0 +1,210 @@
+"""The bench stage: speed on the user's own endpoint, its physical limit, and its price."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from modelpassport.errors import InputError, MissingExtraError, ModelPassportError
+from modelpassport.passport import StageName
+from modelpassport.passport.sections import Section
+from modelpassport.passport.sections.bench import Bandwidth, BenchPoint, BenchSection, CostRow
+from modelpassport.passport.sections.bench import BenchSettings as Settings
+from modelpassport.stages import Needs, StageContext
+from modelpassport.targets import Target
+
+from ._bandwidth import measure_bandwidth, utilisation
+from ._cost import api_row, basis_point, load_api_prices, load_machines, self_hosted_row
+from ._loadgen import RequestRecord
+from ._options import BenchOptions
+from ._prompts import PromptMaker
+from ._sweep import POINTS_FILE, SweepPlan, sweep, warm_up
+from ._tokens import GgufTokenizer
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+METHOD_NOTES = (
+    "Timed at the client with perf_counter; warm-up requests are excluded; bench requests "
+    "are never cached.",
+    "TTFT: sent to first non-empty delta. ITL: every gap between deltas. TPOT: (e2e - TTFT) / "
+    "(output tokens - 1). Throughput: honest responses over first send to last receive.",
+    "A response without a finish_reason, with an unknown one, with no delta, or whose token "
+    "count disagrees with max_tokens is invalid; a point with any invalid or failed request "
+    "is flagged invalid and not used for costs.",
+    "Costs per quality point need a quality score for the same tasks; compare passports that "
+    "carry one. Costs per task count this model's tokens; other models' tokenizers differ.",
+)
+
+
+class BenchStage:
+    """Load-generate against the subject's target and price what was measured."""
+
+    name: StageName = "bench"
+    needs: Needs = "target"
+    method_version = "1.0.0"
+
+    async def run(self, ctx: StageContext) -> Section:
+        """Warm up, sweep the load levels, then add bandwidth utilisation and the cost table."""
+        if ctx.target is None:
+            raise ModelPassportError(f"{ctx.ref}: the bench stage needs a target")
+        options = BenchOptions.from_strings(ctx.options.for_stage("bench"))
+        _check_levels(options, ctx.options.concurrency)
+        notes: list[str] = list(METHOD_NOTES)
+        tokenizer = _open_tokenizer(ctx, notes)
+        seed = ctx.options.seed if options.seed is None else options.seed
+        plan = SweepPlan(
+            concurrencies=options.concurrency,
+            rates=options.rates,
+            requests=options.requests,
+            warmup=options.warmup,
+            max_tokens=options.max_tokens,
+            timeout_s=options.request_timeout_s or ctx.options.timeout_s,
+            seed=seed,
+            slo=options.slo(),
+        )
+        make = PromptMaker(options.prompt_tokens, options.max_tokens, tokenizer, seed)
+        levels = len(options.concurrency) + len(options.rates)
+        ctx.progress.start("bench", options.warmup + levels * options.requests)
+
+        def advance(_: RequestRecord) -> None:
+            ctx.progress.advance("bench")
+
+        await warm_up(ctx.target, make, plan, advance)
+        result = await sweep(
+            ctx.target,
+            make,
+            plan,
+            tokenizer=tokenizer,
+            points_file=ctx.options.out_dir / POINTS_FILE,
+            on_record=advance,
+        )
+        ctx.counters["requests"] = ctx.counters.get("requests", 0) + result.sent + plan.warmup
+        ctx.counters["errors"] = ctx.counters.get("errors", 0) + result.errors
+        notes.extend(result.notes)
+        if not any(p.n_ok for p in result.points):
+            raise ModelPassportError(
+                "bench: no request finished honestly " + "; ".join(_reasons(result.points)[:3])
+            )
+        bandwidth = _bandwidth(ctx, options, result.points, notes)
+        costs = _costs(options, result.points, notes)
+        return BenchSection(
+            settings=Settings(
+                concurrencies=list(options.concurrency),
+                rates_rps=list(options.rates),
+                requests_per_point=options.requests,
+                warmup=options.warmup,
+                prompt_tokens=options.prompt_tokens,
+                max_tokens=options.max_tokens,
+                seed=seed,
+                request_timeout_s=plan.timeout_s,
+                slo=plan.slo,
+            ),
+            points=result.points,
+            bandwidth=bandwidth,
+            costs=costs,
+            notes=notes,
+        )
+
+
+def _check_levels(options: BenchOptions, limit: int) -> None:
+    """Refuse a concurrency the target's own connection limit would silently cap."""
+    above = [c for c in options.concurrency if c > limit]
+    if above:
+        raise InputError(
+            f"--option bench.concurrency={','.join(map(str, options.concurrency))}",
+            f"expected levels up to --concurrency {limit} (the target's request limit); "
+            f"raise --concurrency to at least {max(above)}",
+        )
+
+
+def _open_tokenizer(ctx: StageContext, notes: list[str]) -> GgufTokenizer | None:
+    primary = ctx.artifacts.primary if ctx.artifacts is not None else None
+    if primary is None:
+        notes.append("Token counts without server usage are estimated (no model file given).")
+        return None
+    try:
+        tokenizer = GgufTokenizer(primary)
+    except MissingExtraError as exc:
+        notes.append(f"Token counts without server usage are estimated ({exc}).")
+        return None
+    notes.append(
+        f"Prompt lengths and missing usage counted with llama.cpp's tokenizer of {primary.name}."
+    )
+    return tokenizer
+
+
+def _is_local(target: Target) -> bool:
+    if target.identity.provider == "llamacpp":
+        return True
+    host = urlsplit(target.identity.endpoint or "").hostname
+    return host in LOOPBACK
+
+
+def _bandwidth(
+    ctx: StageContext, options: BenchOptions, points: list[BenchPoint], notes: list[str]
+) -> Bandwidth | None:
+    primary = ctx.artifacts.primary if ctx.artifacts is not None else None
+    if not options.bandwidth or primary is None or ctx.target is None:
+        return None
+    if not _is_local(ctx.target):
+        notes.append("Bandwidth utilisation skipped: the endpoint is not on this host.")
+        return None
+    single = [p for p in points if p.valid and p.concurrency == 1 and p.tpot_s.p50]
+    if not single:
+        notes.append("Bandwidth utilisation needs a valid concurrency-1 point.")
+        return None
+    gb_per_s, method = measure_bandwidth()
+    decode = 1.0 / (single[0].tpot_s.p50 or 1.0)
+    return utilisation(decode, primary.stat().st_size, gb_per_s, method)
+
+
+def _costs(options: BenchOptions, points: list[BenchPoint], notes: list[str]) -> list[CostRow]:
+    slo_set = any(
+        v is not None for v in (options.slo_ttft_s, options.slo_tpot_s, options.slo_e2e_s)
+    )
+    basis = basis_point(points, options.slo_target if slo_set else None)
+    if basis is None:
+        notes.append("No cost table: no valid point" + (" meets the SLOs." if slo_set else "."))
+        return []
+    rows: list[CostRow] = []
+    if options.usd_per_hour is not None:
+        rows.append(
+            self_hosted_row(
+                basis,
+                options.usd_per_hour,
+                name="self-hosted (given price)",
+                source="--option bench.usd_per_hour",
+                as_of="user-given",
+            )
+        )
+    elif options.gpu is not None:
+        machines = {m.id: m for m in load_machines()}
+        machine = machines.get(options.gpu)
+        if machine is None:
+            raise InputError(
+                f"--option bench.gpu={options.gpu}",
+                f"expected one of {', '.join(sorted(machines))}",
+            )
+        rows.append(
+            self_hosted_row(
+                basis,
+                machine.usd_per_hour,
+                name=machine.name,
+                source=machine.source,
+                as_of=machine.as_of,
+            )
+        )
+    else:
+        notes.append("No self-hosted cost: give --option bench.usd_per_hour=X or bench.gpu=ID.")
+    task_in = basis.input_tokens / basis.n_ok
+    task_out = basis.output_tokens / basis.n_ok
+    prices, source = load_api_prices()
+    notes.append(f"API list prices from the {source}, dated per row.")
+    rows.extend(api_row(price, task_in, task_out) for price in prices)
+    return rows
+
+
+def _reasons(points: list[BenchPoint]) -> list[str]:
+    found: list[str] = []
+    for point in points:
+        found.extend(f"{k} x{v}" for k, v in {**point.errors, **point.invalid_reasons}.items())
+    return found
