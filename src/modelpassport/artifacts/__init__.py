@@ -1,13 +1,32 @@
 """Read-only parsers for model files: nothing here loads weights or runs code."""
 
+from ._archive import (
+    ArchiveMember,
+    escapes,
+    link_escapes,
+    list_archive,
+    symlink_target,
+)
+from ._code import CodeBehaviour, CodeParseError, analyse_code, relative_imports
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
 from ._pickle import PickleImport, PickleWalk, Ref, walk_pickle, walk_pickles
 from ._set import ArtifactKind, ArtifactSet
-from ._torch_zip import TensorInfo, TorchCheckpoint, read_torch_checkpoint
+from ._templates import TemplateIssue, analyse_template, normalise_template
+from ._tokenizer import (
+    Vocabulary,
+    gguf_vocabulary,
+    read_tiktoken,
+    read_tokenizer_json,
+    read_tokenizer_model,
+)
+from ._torch_zip import TensorInfo, TorchCheckpoint, is_zip, read_torch_checkpoint
 
 __all__ = [
+    "ArchiveMember",
     "ArtifactKind",
     "ArtifactSet",
+    "CodeBehaviour",
+    "CodeParseError",
     "GGUFFile",
     "GGUFTensor",
     "LazyArray",
@@ -15,10 +34,25 @@ __all__ = [
     "PickleImport",
     "PickleWalk",
     "Ref",
+    "TemplateIssue",
     "TensorInfo",
     "TorchCheckpoint",
+    "Vocabulary",
+    "analyse_code",
+    "analyse_template",
+    "escapes",
+    "gguf_vocabulary",
+    "is_zip",
+    "link_escapes",
+    "list_archive",
+    "normalise_template",
     "read_gguf",
+    "read_tiktoken",
+    "read_tokenizer_json",
+    "read_tokenizer_model",
     "read_torch_checkpoint",
+    "relative_imports",
+    "symlink_target",
     "walk_pickle",
     "walk_pickles",
 ]

@@ -13,7 +13,7 @@ from ._contract import Stage
 # passport says so instead of pretending the stage ran.
 STAGE_CLASSES: dict[StageName, str | None] = {
     "identity": "modelpassport.identity:IdentityStage",
-    "scan": None,
+    "scan": "modelpassport.scan:ScanStage",
     "narratives": "modelpassport.narratives:NarrativesStage",
     "security": None,
     "capability": None,

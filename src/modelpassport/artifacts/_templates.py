@@ -1,0 +1,209 @@
+"""Chat templates read as Jinja syntax trees: parsed, never rendered.
+
+A chat template is code that runs on every conversation. Two things matter to a reviewer:
+whether it reaches for Python internals (the classic sandbox escapes go through dunder
+attributes and the globals of helper objects), and what text it writes into the prompt
+that the user never typed. Both are answered from jinja2's parser output alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from jinja2 import nodes
+from jinja2.exceptions import TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# Templates larger than this are not chat templates; parsing them is refused.
+MAX_TEMPLATE_CHARS = 256 * 1024
+# Emitted literal text with at least this many words is treated as an instruction.
+MIN_INSTRUCTION_WORDS = 6
+MIN_INSTRUCTION_CJK = 8
+
+# Globals whose attributes lead to Python internals (helper objects and their __init__).
+_RISKY_GLOBALS = frozenset(
+    {
+        "cycler",
+        "joiner",
+        "namespace",
+        "lipsum",
+        "self",
+        "range",
+        "dict",
+        "config",
+        "request",
+        "url_for",
+        "get_flashed_messages",
+    }
+)
+_INTERNAL_ATTRS = frozenset(
+    {
+        "mro",
+        "func_globals",
+        "gi_frame",
+        "gi_code",
+        "f_globals",
+        "f_locals",
+        "f_back",
+        "tb_frame",
+        "cr_frame",
+        "co_code",
+        "_TemplateReference__context",
+        "environment",
+        "globals",
+    }
+)
+_DUNDER = re.compile(r"__\w+__")
+_URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[a-z0-9-]+\.[a-z]{2,}")
+_SPECIAL = re.compile(r"<[^<>]{0,64}>|\[/?[A-Z_]{2,}\]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class TemplateIssue:
+    """One concern in a template: ``kind`` is escape, instruction, url, default_system
+    or syntax; ``line`` is the template line it starts on."""
+
+    kind: str
+    line: int
+    evidence: str
+    detail: str
+
+
+def _environment() -> ImmutableSandboxedEnvironment:
+    # The same extension Hugging Face enables, so real templates parse as they do there.
+    return ImmutableSandboxedEnvironment(extensions=["jinja2.ext.loopcontrols"])
+
+
+def analyse_template(source: str) -> list[TemplateIssue]:
+    """Parse ``source`` and list sandbox-escape patterns and injected text.
+
+    Why: a template runs inside every request. Parsing (not rendering) shows what it can
+    reach and what it adds to prompts without trusting it.
+    """
+    if len(source) > MAX_TEMPLATE_CHARS:
+        return [
+            TemplateIssue(
+                "syntax",
+                1,
+                f"{len(source)} characters",
+                f"longer than {MAX_TEMPLATE_CHARS} characters",
+            )
+        ]
+    try:
+        tree = _environment().parse(source)
+    except TemplateSyntaxError as exc:
+        return [TemplateIssue("syntax", exc.lineno or 1, str(exc.message), "not valid Jinja")]
+    except RecursionError:
+        return [TemplateIssue("syntax", 1, "nesting too deep", "not parsable within limits")]
+    issues = list(_escapes(tree))
+    issues.extend(_injected_text(tree, ()))
+    return sorted(issues, key=lambda i: (i.line, i.kind, i.evidence))
+
+
+def _escapes(tree: nodes.Node) -> Iterator[TemplateIssue]:
+    for node in tree.find_all(
+        (
+            nodes.Getattr,
+            nodes.Getitem,
+            nodes.Const,
+            nodes.Filter,
+            nodes.Import,
+            nodes.FromImport,
+            nodes.Include,
+            nodes.Extends,
+        )
+    ):
+        line = node.lineno
+        if isinstance(node, nodes.Import | nodes.FromImport | nodes.Include | nodes.Extends):
+            yield TemplateIssue(
+                "escape", line, type(node).__name__.lower(), "loads another template"
+            )
+        elif isinstance(node, nodes.Getattr):
+            base = node.node
+            if _DUNDER.fullmatch(node.attr) or node.attr in _INTERNAL_ATTRS:
+                yield TemplateIssue("escape", line, f".{node.attr}", "reaches Python internals")
+            elif isinstance(base, nodes.Name) and base.name in _RISKY_GLOBALS:
+                yield TemplateIssue(
+                    "escape",
+                    line,
+                    f"{base.name}.{node.attr}",
+                    "reads attributes of a helper object",
+                )
+        elif isinstance(node, nodes.Const) and isinstance(node.value, str):
+            if _DUNDER.search(node.value):
+                yield TemplateIssue(
+                    "escape", line, repr(node.value)[:80], "names a Python dunder attribute"
+                )
+        elif isinstance(node, nodes.Filter) and node.name == "attr":
+            args = node.args
+            if not args or not isinstance(args[0], nodes.Const):
+                yield TemplateIssue(
+                    "escape", line, "|attr(<computed>)", "reads an attribute whose name is computed"
+                )
+
+
+def _emitted(node: nodes.Output) -> Iterator[tuple[int, str]]:
+    for child in node.nodes:
+        if isinstance(child, nodes.TemplateData):
+            yield child.lineno, child.data
+        else:
+            consts = [child] if isinstance(child, nodes.Const) else child.find_all(nodes.Const)
+            for const in consts:
+                if isinstance(const.value, str):
+                    yield const.lineno, const.value
+
+
+def _mentions_system(test: nodes.Node) -> bool:
+    return any(isinstance(c.value, str) and c.value == "system" for c in test.find_all(nodes.Const))
+
+
+def _injected_text(node: nodes.Node, conditions: tuple[nodes.Node, ...]) -> Iterator[TemplateIssue]:
+    if isinstance(node, nodes.Output):
+        default_system = any(_mentions_system(test) for test in conditions)
+        for line, text in _emitted(node):
+            yield from _judge_text(line, text, default_system)
+        return
+    if isinstance(node, nodes.If):
+        for child in node.body:
+            yield from _injected_text(child, (*conditions, node.test))
+        for elif_ in node.elif_:
+            yield from _injected_text(elif_, (*conditions, node.test))
+        for child in node.else_:
+            yield from _injected_text(child, (*conditions, node.test))
+        return
+    for child in node.iter_child_nodes():
+        yield from _injected_text(child, conditions)
+
+
+def _judge_text(line: int, text: str, default_system: bool) -> Iterator[TemplateIssue]:
+    for url in _URL.findall(text):
+        yield TemplateIssue("url", line, url, "writes a URL into the prompt")
+    prose = _SPECIAL.sub(" ", text)
+    words = len(_WORD.findall(prose))
+    cjk = len(_CJK.findall(prose))
+    if words < MIN_INSTRUCTION_WORDS and cjk < MIN_INSTRUCTION_CJK:
+        return
+    evidence = " ".join(text.split())
+    if default_system:
+        yield TemplateIssue(
+            "default_system",
+            line,
+            evidence,
+            "default system prompt, used only when the user gives none",
+        )
+    else:
+        yield TemplateIssue(
+            "instruction",
+            line,
+            evidence,
+            "writes this text into conversations the user did not write",
+        )
+
+
+def normalise_template(source: str) -> str:
+    """Whitespace-insensitive form, for comparing two copies of one template."""
+    return " ".join(source.split())

@@ -1,0 +1,95 @@
+"""Every chat template of the subject: folder files and GGUF metadata, judged and compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelpassport.artifacts import analyse_template, normalise_template, read_gguf
+from modelpassport.errors import InputError
+from modelpassport.passport.sections.scan import ScanFinding, Severity
+
+from ._remote import read_json
+from ._rules import RuleBook
+
+_RULE_BY_KIND = {
+    "escape": "MP-TPL-001",
+    "instruction": "MP-TPL-002",
+    "url": "MP-TPL-002",
+    "default_system": "MP-TPL-002",
+    "syntax": "MP-TPL-004",
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    """One template: the file it came from, its name there, and its text."""
+
+    file: str
+    name: str
+    source: str
+
+
+def folder_templates(root: Path, files: list[Path]) -> list[Template]:
+    """Templates of a Hugging Face folder: ``tokenizer_config.json`` (string or list of
+    named templates), ``chat_template.json`` and every ``.jinja`` file."""
+    found: list[Template] = []
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        if path.name == "tokenizer_config.json" or path.name == "chat_template.json":
+            data = read_json(path)
+            value = data.get("chat_template") if isinstance(data, dict) else None
+            if isinstance(value, str):
+                found.append(Template(rel, "default", value))
+            elif isinstance(value, list):
+                for item in value:
+                    if not (isinstance(item, dict) and isinstance(item.get("template"), str)):
+                        raise InputError(path, "expected chat_template entries with 'template'")
+                    found.append(Template(rel, str(item.get("name", "default")), item["template"]))
+        elif path.suffix == ".jinja":
+            if path.stat().st_size > 1 << 20:
+                raise InputError(path, "expected a chat template under 1 MiB")
+            name = "default" if path.name == "chat_template.jinja" else path.stem
+            found.append(Template(rel, name, path.read_text("utf-8", "replace")))
+    return found
+
+
+def gguf_templates(root: Path, path: Path) -> list[Template]:
+    """Every template in a GGUF file's metadata (default and named)."""
+    rel = path.relative_to(root).as_posix()
+    return [Template(rel, name, text) for name, text in read_gguf(path).chat_templates().items()]
+
+
+def judge_templates(book: RuleBook, templates: list[Template]) -> list[ScanFinding]:
+    """Findings for each template, plus a mismatch when a GGUF's default template differs
+    from the folder's default template."""
+    findings: list[ScanFinding] = []
+    for tpl in templates:
+        for issue in analyse_template(tpl.source):
+            severity: Severity | None = "info" if issue.kind == "default_system" else None
+            findings.append(
+                book.finding(
+                    _RULE_BY_KIND[issue.kind],
+                    tpl.file,
+                    f"chat template {tpl.name!r}: {issue.detail}",
+                    location=f"template {tpl.name} line {issue.line}",
+                    evidence=issue.evidence,
+                    severity=severity,
+                )
+            )
+    defaults = [t for t in templates if t.name == "default"]
+    in_gguf = [t for t in defaults if t.file.endswith(".gguf")]
+    in_folder = [t for t in defaults if not t.file.endswith(".gguf")]
+    for gguf in in_gguf:
+        for folder in in_folder:
+            if normalise_template(gguf.source) != normalise_template(folder.source):
+                findings.append(
+                    book.finding(
+                        "MP-TPL-003",
+                        gguf.file,
+                        f"GGUF chat template differs from {folder.file}",
+                        location="template default",
+                        evidence=f"{gguf.file} != {folder.file}",
+                    )
+                )
+    return findings

@@ -1,0 +1,283 @@
+"""Checks for non-pickle formats: safetensors headers, Keras configs, ONNX external data.
+
+Each reads only what the check needs (a header, a config member, protobuf fields) with
+hard size limits, and returns findings; malformed input raises ``InputError``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import mmap
+import re
+import struct
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from modelpassport.artifacts import escapes
+from modelpassport.errors import InputError
+from modelpassport.passport.sections.scan import ScanFinding
+
+from ._rules import RuleBook
+
+MAX_SAFETENSORS_HEADER = 100 << 20
+MAX_KERAS_CONFIG = 64 << 20
+MAX_ONNX_BYTES = 2 << 30
+MAX_H5_SCAN = 256 << 20
+_SAFETENSORS_SIZES = {
+    "BOOL": 1,
+    "U8": 1,
+    "I8": 1,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "F8_E8M0": 1,
+    "I16": 2,
+    "U16": 2,
+    "F16": 2,
+    "BF16": 2,
+    "I32": 4,
+    "U32": 4,
+    "F32": 4,
+    "I64": 8,
+    "U64": 8,
+    "F64": 8,
+    "C64": 8,
+    "F4": 0.5,
+    "F6_E2M3": 0.75,
+    "F6_E3M2": 0.75,
+}
+_LAMBDA = re.compile(rb'"class_name"\s*:\s*"Lambda"')
+_MODEL_CONFIG = re.compile(rb'\{"class_name"\s*:\s*"(Functional|Sequential|Model)"')
+
+
+def check_safetensors(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
+    """Header sanity: every tensor's byte range lies in the data area, matches its dtype
+    and shape, and no two ranges overlap."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(8)
+        if len(head) < 8:
+            raise InputError(path, "expected an 8-byte safetensors header length")
+        (length,) = struct.unpack("<Q", head)
+        if length > min(MAX_SAFETENSORS_HEADER, size - 8):
+            raise InputError(path, f"header length {length} exceeds the file or 100 MiB")
+        raw = fh.read(length)
+    try:
+        header = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(path, f"expected a JSON safetensors header ({exc})") from None
+    if not isinstance(header, dict):
+        raise InputError(path, "expected the safetensors header to be a JSON object")
+    data_len = size - 8 - length
+    problems: list[tuple[str, str]] = []
+    ranges: list[tuple[int, int, str]] = []
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        problem = _tensor_problem(entry, data_len)
+        if problem:
+            problems.append((name, problem))
+        else:
+            begin, end = entry["data_offsets"]
+            ranges.append((begin, end, name))
+    ranges.sort()
+    for (_, end_a, name_a), (begin_b, _, name_b) in itertools.pairwise(ranges):
+        if begin_b < end_a:
+            problems.append((name_b, f"bytes overlap tensor {name_a!r}"))
+    return [
+        book.finding(
+            "MP-SFT-001",
+            file,
+            f"safetensors tensor {name!r}: {problem}",
+            location=f"header tensor {name}",
+            evidence=problem,
+        )
+        for name, problem in problems
+    ]
+
+
+def _tensor_problem(entry: Any, data_len: int) -> str | None:
+    if not isinstance(entry, dict):
+        return "entry is not an object"
+    dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+    if dtype not in _SAFETENSORS_SIZES:
+        return f"unknown dtype {dtype!r}"
+    if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+        return f"shape {shape!r} is not a list of non-negative integers"
+    if (
+        not isinstance(offsets, list)
+        or len(offsets) != 2
+        or not all(isinstance(o, int) for o in offsets)
+    ):
+        return f"data_offsets {offsets!r} is not a pair of integers"
+    begin, end = offsets
+    if not 0 <= begin <= end:
+        return f"data_offsets [{begin}, {end}] are not ordered"
+    if end > data_len:
+        return f"data_offsets end {end} lies past the data area ({data_len} bytes)"
+    expected = math.prod(shape) * _SAFETENSORS_SIZES[dtype]
+    if expected != end - begin:
+        return f"{dtype} {shape} needs {expected:g} bytes, offsets give {end - begin}"
+    return None
+
+
+def _lambda_layers(config: Any, path: str = "") -> list[str]:
+    found: list[str] = []
+    stack: list[tuple[Any, str]] = [(config, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            if node.get("class_name") == "Lambda":
+                inner = node.get("config")
+                name = inner.get("name", "?") if isinstance(inner, dict) else "?"
+                found.append(f"{where or '/'} ({name})")
+            stack.extend((v, f"{where}/{k}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
+    return sorted(found)
+
+
+def check_keras(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
+    """A ``.keras`` zip: Lambda layers in ``config.json`` carry marshalled bytecode."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("config.json")
+            if info.file_size > MAX_KERAS_CONFIG:
+                raise InputError(path, "config.json is larger than 64 MiB")
+            config = json.loads(zf.read(info))
+    except KeyError:
+        raise InputError(path, "expected a .keras zip with config.json") from None
+    except (
+        zipfile.BadZipFile,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        RecursionError,
+        NotImplementedError,
+        EOFError,
+    ) as exc:
+        raise InputError(path, f"expected a .keras zip with a JSON config ({exc})") from None
+    return [
+        book.finding(
+            "MP-KER-001",
+            file,
+            "Keras Lambda layer: its code runs on load",
+            location=f"config.json {where}",
+            evidence="class_name: Lambda",
+        )
+        for where in _lambda_layers(config)
+    ]
+
+
+def check_h5(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
+    """A legacy ``.h5`` Keras file, read without an HDF5 library.
+
+    Keras stores the model as a JSON string attribute (``model_config``) in the root
+    group; attribute strings are stored uncompressed, so the raw bytes are searched for
+    the config and for Lambda layers in it. A file without a findable config is noted.
+    """
+    with path.open("rb") as fh:
+        data = fh.read(MAX_H5_SCAN)
+    if not data.startswith(b"\x89HDF\r\n\x1a\n"):
+        raise InputError(path, "expected the HDF5 signature")
+    findings = [
+        book.finding(
+            "MP-KER-001",
+            file,
+            "Keras Lambda layer: its code runs on load",
+            location=f"byte {m.start()}",
+            evidence=m.group().decode(),
+        )
+        for m in _LAMBDA.finditer(data)
+    ]
+    if not _MODEL_CONFIG.search(data):
+        findings.append(
+            book.finding("MP-KER-002", file, "no Keras model_config found in the raw HDF5 bytes")
+        )
+    return findings
+
+
+def _varint(buf: memoryview, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(buf) or shift > 63:
+            raise ValueError("truncated varint")
+        byte = buf[pos]
+        value |= (byte & 0x7F) << shift
+        pos += 1
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def _fields(buf: memoryview) -> list[tuple[int, int, memoryview | int]]:
+    """Protobuf wire fields of one message: (field number, wire type, payload)."""
+    out: list[tuple[int, int, memoryview | int]] = []
+    pos = 0
+    while pos < len(buf):
+        key, pos = _varint(buf, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(buf, pos)
+            out.append((number, wire, value))
+        elif wire == 2:
+            length, pos = _varint(buf, pos)
+            if pos + length > len(buf):
+                raise ValueError("length-delimited field runs past its message")
+            out.append((number, wire, buf[pos : pos + length]))
+            pos += length
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+    return out
+
+
+def _sub(fields: list[tuple[int, int, memoryview | int]], number: int) -> list[memoryview]:
+    return [p for n, w, p in fields if n == number and w == 2 and isinstance(p, memoryview)]
+
+
+def onnx_external_locations(data: bytes | mmap.mmap) -> list[tuple[str, str]]:
+    """(tensor name, external data location) for every initializer stored outside the file.
+
+    ModelProto.graph (7) -> GraphProto.initializer (5) -> TensorProto.name (8),
+    external_data (13) -> StringStringEntryProto key (1) / value (2).
+    """
+    found: list[tuple[str, str]] = []
+    for graph in _sub(_fields(memoryview(data)), 7):
+        for tensor in _sub(_fields(graph), 5):
+            tfields = _fields(tensor)
+            names = _sub(tfields, 8)
+            name = bytes(names[0]).decode("utf-8", "replace") if names else "?"
+            for entry in _sub(tfields, 13):
+                efields = _fields(entry)
+                keys, values = _sub(efields, 1), _sub(efields, 2)
+                if keys and values and bytes(keys[0]) == b"location":
+                    found.append((name, bytes(values[0]).decode("utf-8", "replace")))
+    return found
+
+
+def check_onnx(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
+    """ONNX initializers whose external data path is absolute or climbs out of the folder."""
+    size = path.stat().st_size
+    if size > MAX_ONNX_BYTES:
+        raise InputError(path, "larger than 2 GiB; ONNX protobuf files cannot be")
+    if size == 0:
+        raise InputError(path, "expected an ONNX protobuf, found an empty file")
+    try:
+        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+            locations = onnx_external_locations(buf)
+    except (ValueError, RecursionError) as exc:
+        return [book.finding("MP-ONX-002", file, f"ONNX protobuf is malformed ({exc})")]
+    return [
+        book.finding(
+            "MP-ONX-001",
+            file,
+            f"tensor {name!r} reads external data from outside the folder",
+            location=f"initializer {name}",
+            evidence=location,
+        )
+        for name, location in locations
+        if escapes(location)
+    ]
