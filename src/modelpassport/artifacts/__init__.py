@@ -12,13 +12,6 @@ from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
 from ._pickle import PickleImport, PickleWalk, Ref, walk_pickle, walk_pickles
 from ._set import ArtifactKind, ArtifactSet
 from ._templates import TemplateIssue, analyse_template, normalise_template
-from ._tokenizer import (
-    Vocabulary,
-    gguf_vocabulary,
-    read_tiktoken,
-    read_tokenizer_json,
-    read_tokenizer_model,
-)
 from ._torch_zip import TensorInfo, TorchCheckpoint, is_zip, read_torch_checkpoint
 
 __all__ = [
@@ -37,19 +30,14 @@ __all__ = [
     "TemplateIssue",
     "TensorInfo",
     "TorchCheckpoint",
-    "Vocabulary",
     "analyse_code",
     "analyse_template",
     "escapes",
-    "gguf_vocabulary",
     "is_zip",
     "link_escapes",
     "list_archive",
     "normalise_template",
     "read_gguf",
-    "read_tiktoken",
-    "read_tokenizer_json",
-    "read_tokenizer_model",
     "read_torch_checkpoint",
     "relative_imports",
     "symlink_target",
