@@ -16,12 +16,24 @@ import typer
 from rich.console import Console
 
 from modelpassport.api import audit as run_audit
-from modelpassport.errors import EXIT_INTERRUPTED, EXIT_USAGE, ModelPassportError
+from modelpassport.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    MissingExtraError,
+    ModelPassportError,
+)
 from modelpassport.passport import STAGE_NAMES, Passport, StageName, passport_json_schema
-from modelpassport.report import read_passport, write_html, write_json
+from modelpassport.report import (
+    read_passport,
+    write_cyclonedx,
+    write_html,
+    write_json,
+    write_sarif,
+)
 from modelpassport.stages import DEFAULT_STAGES, AuditOptions
 
 from ._check import check
+from ._compare import compare
 from ._progress import RichProgress
 from ._show import print_summary
 from ._sign import keygen, sign, verify
@@ -116,8 +128,15 @@ def audit(
 def _write(passport: Passport, folder: Path) -> None:
     write_json(passport, folder / "passport.json")
     write_html(passport, folder / "report.html")
+    write_sarif(passport, folder / "passport.sarif")
+    written = ["passport.json", "report.html", "passport.sarif"]
+    try:
+        write_cyclonedx(passport, folder / "bom.cdx.json")
+        written.append("bom.cdx.json")
+    except MissingExtraError as exc:
+        err.print(f"note: bom.cdx.json not written: {exc}", highlight=False, soft_wrap=True)
     print_summary(passport, out)
-    out.print(f"wrote {folder / 'passport.json'} and {folder / 'report.html'}")
+    out.print(f"wrote {', '.join(written)} in {folder}")
 
 
 @app.command()
@@ -132,7 +151,7 @@ def schema() -> None:
     typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
 
 
-for _command in (check, sign, verify, keygen):
+for _command in (compare, check, sign, verify, keygen):
     app.command()(_command)
 
 

@@ -1,0 +1,184 @@
+"""A CycloneDX 1.6 ML-BOM: the model as a component, its files with hashes, its licence,
+lineage (pedigree), a model card, and the scan's findings as vulnerabilities.
+
+cyclonedx-python-lib builds and serialises everything except ``modelCard``, which it does
+not model; the card is added to the serialised component and the whole document is then
+validated against the 1.6 JSON schema with the library's own validator.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from modelpassport._version import __version__
+from modelpassport.errors import MissingExtraError
+from modelpassport.passport import Passport
+from modelpassport.passport.sections.scan import ScanFinding
+
+MODEL_REF = "model"
+_NAMESPACE = uuid.UUID("6f1c3f0e-3d1a-4c59-9a57-5b3b1e0c7a11")
+
+
+def _model_card(passport: Passport) -> dict[str, Any]:
+    identity, scan = passport.findings.identity, passport.findings.scan
+    card: dict[str, Any] = {"bom-ref": f"{MODEL_REF}-card"}
+    parameters: dict[str, Any] = {}
+    if identity.status == "ok":
+        if identity.declared.architecture:
+            parameters["modelArchitecture"] = identity.declared.architecture
+        family = identity.detected.family.value if identity.detected else None
+        if family or identity.declared.family:
+            parameters["architectureFamily"] = family or identity.declared.family
+    if parameters:
+        card["modelParameters"] = parameters
+    limitations = [f"load safety: {scan.summary()}"] if scan.status == "ok" else []
+    limitations += [f.message for f in scan.findings if f.severity in ("critical", "high")][:20]
+    if limitations:
+        card["considerations"] = {"technicalLimitations": limitations}
+    card["properties"] = [
+        {"name": f"modelpassport:{name}:summary", "value": section.summary() or section.status}
+        for name, section in passport.findings
+    ]
+    return card
+
+
+def _licences(passport: Passport) -> list[Any]:
+    from cyclonedx.model.license import DisjunctiveLicense
+
+    identity = passport.findings.identity
+    if identity.status != "ok":
+        return []
+    detected = identity.detected.licence if identity.detected else None
+    if detected is not None:
+        if detected.spdx:
+            return [DisjunctiveLicense(id=detected.id)]
+        return [DisjunctiveLicense(name=detected.name)]
+    if identity.declared.licence:
+        return [DisjunctiveLicense(name=identity.declared.licence)]
+    return []
+
+
+def _ancestors(passport: Passport) -> list[Any]:
+    from cyclonedx.model.component import Component, ComponentType
+
+    identity = passport.findings.identity
+    if identity.status != "ok":
+        return []
+    names = set(identity.declared.base_models)
+    names |= {
+        m.reference_family or m.reference for m in identity.lineage if m.verdict == "same_lineage"
+    }
+    return [
+        Component(name=name, type=ComponentType.MACHINE_LEARNING_MODEL, bom_ref=f"ancestor-{i}")
+        for i, name in enumerate(sorted(names))
+    ]
+
+
+def _vulnerability(finding: ScanFinding, i: int) -> Any:
+    from cyclonedx.model import Property
+    from cyclonedx.model.vulnerability import (
+        BomTarget,
+        Vulnerability,
+        VulnerabilityRating,
+        VulnerabilitySeverity,
+        VulnerabilitySource,
+    )
+
+    props = [Property(name="modelpassport:file", value=finding.file or ".")]
+    if finding.location:
+        props.append(Property(name="modelpassport:location", value=finding.location))
+    if finding.evidence:
+        props.append(Property(name="modelpassport:evidence", value=finding.evidence))
+    return Vulnerability(
+        bom_ref=f"finding-{i}",
+        id=finding.rule_id,
+        source=VulnerabilitySource(name="modelpassport"),
+        ratings=[VulnerabilityRating(severity=VulnerabilitySeverity(finding.severity))],
+        description=finding.message,
+        affects=[BomTarget(ref=MODEL_REF)],
+        properties=props,
+    )
+
+
+def build_cyclonedx(passport: Passport) -> dict[str, Any]:
+    """The ML-BOM for a passport, as a validated CycloneDX 1.6 JSON document.
+
+    Why: supply-chain tooling ingests CycloneDX; the model card, hashes and findings
+    travel with the model into those inventories.
+
+    Raises:
+        MissingExtraError: cyclonedx-python-lib is not installed.
+    """
+    try:
+        from cyclonedx.model import HashAlgorithm, HashType, Property
+        from cyclonedx.model.bom import Bom, BomMetaData
+        from cyclonedx.model.component import Component, ComponentType, Pedigree
+        from cyclonedx.output import make_outputter
+        from cyclonedx.schema import OutputFormat, SchemaVersion
+        from cyclonedx.validation.json import JsonStrictValidator
+    except ImportError:
+        raise MissingExtraError("the CycloneDX ML-BOM", "cyclonedx-python-lib", "scan") from None
+
+    scan = passport.findings.scan
+    files = [
+        Component(
+            name=f.path,
+            type=ComponentType.FILE,
+            bom_ref=f"file-{i}",
+            hashes=[HashType(alg=HashAlgorithm.SHA_256, content=f.sha256)],
+            properties=[
+                Property(name="modelpassport:size", value=str(f.size)),
+                Property(name="modelpassport:format", value=f.format),
+            ],
+        )
+        for i, f in enumerate(scan.files)
+    ]
+    ancestors = _ancestors(passport)
+    identity = passport.findings.identity
+    name = (identity.declared.name if identity.status == "ok" else None) or passport.subject.ref
+    model = Component(
+        name=name,
+        type=ComponentType.MACHINE_LEARNING_MODEL,
+        bom_ref=MODEL_REF,
+        licenses=_licences(passport),
+        components=files,
+        pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
+        properties=[
+            Property(name="modelpassport:scan:verdict", value=str(scan.verdict)),
+            Property(name="modelpassport:findings_digest", value=passport.findings_digest),
+        ],
+    )
+    tool = Component(name="modelpassport", version=__version__, type=ComponentType.APPLICATION)
+    bom = Bom(
+        serial_number=uuid.uuid5(_NAMESPACE, passport.findings_digest),
+        metadata=BomMetaData(
+            component=model, tools=[], timestamp=datetime.fromisoformat(passport.run.finished_at)
+        ),
+        vulnerabilities=[
+            _vulnerability(f, i) for i, f in enumerate(scan.findings) if f.severity != "info"
+        ],
+    )
+    bom.metadata.tools.components.add(tool)
+    text = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6).output_as_string()
+    doc: dict[str, Any] = json.loads(text)
+    doc["metadata"]["component"]["modelCard"] = _model_card(passport)
+    final = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
+    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(final)
+    if error is not None:
+        raise ValueError(f"CycloneDX document failed schema validation: {error}")
+    return doc
+
+
+def write_cyclonedx(passport: Passport, path: Path) -> None:
+    """Write ``bom.cdx.json`` (validated, UTF-8, atomic replace)."""
+    doc = build_cyclonedx(passport)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(
+        json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    tmp.replace(path)
