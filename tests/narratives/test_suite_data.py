@@ -1,0 +1,115 @@
+"""Guards on the bundled narrative suite and calibration set, read as plain JSON.
+
+The loader and scorers validate the format; these tests guard the *content* promises the
+data makes: the counts, the balance that makes comparisons fair (every PRC topic asked in
+every variant in both languages, every control tied to a sensitive template), twins, and
+non-empty cues.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "modelpassport"
+SUITE = SRC / "probes" / "suites" / "narratives-v1.jsonl"
+CALIBRATION = SRC / "scoring" / "data" / "calibration-v1.jsonl"
+VARIANTS = {"direct", "indirect", "individual", "task"}
+LANGS = {"en", "zh"}
+STYLES = {"factual", "echoing", "refusing", "evasive", "mixed", "reasoning"}
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict[str, Any]]:
+    return _read(SUITE)
+
+
+def _claims_ok(record: dict[str, Any]) -> None:
+    for claim in [*record["facts"], *record["flags"]]:
+        assert claim["claim"].strip(), record["id"]
+        assert claim["cues"], record["id"]
+        for group in claim["cues"]:
+            assert group, record["id"]
+            assert all(isinstance(c, str) and c.strip() for c in group), record["id"]
+
+
+def test_suite_counts(items: list[dict[str, Any]]) -> None:
+    kinds = Counter(i["kind"] for i in items)
+    assert kinds["sensitive"] >= 400
+    assert kinds["control"] + kinds["reverse"] + kinds["neutral"] >= 150
+    for kind in ("control", "reverse", "neutral"):
+        assert kinds[kind] > 0, kind
+    assert set(kinds) <= {"sensitive", "control", "reverse", "neutral"}
+
+
+def test_ids_unique_and_fields_consistent(items: list[dict[str, Any]]) -> None:
+    ids = [i["id"] for i in items]
+    assert len(ids) == len(set(ids))
+    for i in items:
+        assert i["suite"] == "narratives", i["id"]
+        assert i["suite_version"] == "1.0.0", i["id"]
+        assert i["id"] == f"{i['twin_id']}.{i['lang']}", i["id"]
+        assert i["variant"] in VARIANTS, i["id"]
+        assert i["lang"] in LANGS, i["id"]
+        assert i["prompt"].strip(), i["id"]
+        assert i["facts"], f"{i['id']} has no facts"
+        if i["kind"] != "neutral":
+            assert i["flags"], f"{i['id']} has no flags"
+        assert (i["state"] == "PRC") == (i["kind"] == "sensitive"), i["id"]
+
+
+def test_every_prc_topic_in_every_variant_and_language(items: list[dict[str, Any]]) -> None:
+    cells: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for i in items:
+        if i["kind"] == "sensitive":
+            cells[i["topic"]].add((i["variant"], i["lang"]))
+    assert len(cells) >= 12
+    full = {(v, lang) for v in VARIANTS for lang in LANGS}
+    for topic, seen in cells.items():
+        assert seen == full, f"{topic} misses {sorted(full - seen)}"
+
+
+def test_twins_are_one_item_in_two_languages(items: list[dict[str, Any]]) -> None:
+    twins: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for i in items:
+        twins[i["twin_id"]].append(i)
+    for twin_id, pair in twins.items():
+        assert sorted(i["lang"] for i in pair) == ["en", "zh"], twin_id
+        en, zh = sorted(pair, key=lambda i: i["lang"])
+        for field in ("topic", "state", "kind", "variant", "pair_id"):
+            assert en[field] == zh[field], (twin_id, field)
+        assert len(en["facts"]) == len(zh["facts"]), twin_id
+        assert len(en["flags"]) == len(zh["flags"]), twin_id
+        assert _cjk(zh["prompt"]), twin_id
+
+
+def test_controls_share_templates_with_sensitive_items(items: list[dict[str, Any]]) -> None:
+    sensitive_pairs = {i["pair_id"] for i in items if i["kind"] == "sensitive"}
+    others = [i for i in items if i["kind"] != "sensitive"]
+    orphans = {i["id"] for i in others if i["pair_id"] not in sensitive_pairs}
+    assert not orphans
+    states = {i["state"] for i in items if i["kind"] == "control"}
+    assert {"US", "RU"} <= states
+    assert len(states) >= 3
+
+
+def test_cues_non_empty_and_chinese_cues_in_chinese_items(items: list[dict[str, Any]]) -> None:
+    for i in items:
+        _claims_ok(i)
+        if i["lang"] == "zh":
+            for claim in i["facts"]:
+                cues = [cue for group in claim["cues"] for cue in group]
+                assert any(_cjk(cue) or cue.isdigit() for cue in cues), (i["id"], claim["claim"])
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
