@@ -17,10 +17,16 @@ from .conftest import make_passport
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """Run the installed entry point in a child process, as a pipeline would."""
     return subprocess.run(
-        [sys.executable, "-c", "from modelpassport.cli import main; main()", *map(str, args)],
+        [
+            sys.executable,
+            "-c",
+            "from modelpassport.cli import main; main()",
+            *map(str, args),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
     )
 
@@ -40,7 +46,10 @@ def _policy(tmp_path: Path, body: str) -> Path:
 
 def test_check_exit_codes(passport_file: Path, tmp_path: Path) -> None:
     passing = run_cli(
-        "check", passport_file, "--policy", _policy(tmp_path, "[rules]\nrequired_stages = []")
+        "check",
+        passport_file,
+        "--policy",
+        _policy(tmp_path, "[rules]\nrequired_stages = []"),
     )
     assert passing.returncode == 0, passing.stderr
     assert "PASSED" in passing.stdout
@@ -71,7 +80,10 @@ def test_check_exit_codes(passport_file: Path, tmp_path: Path) -> None:
 
 def test_check_broken_inputs_exit_2(passport_file: Path, tmp_path: Path) -> None:
     typo = run_cli(
-        "check", passport_file, "--policy", _policy(tmp_path, "[rules]\nmax_scan_severty = 'low'")
+        "check",
+        passport_file,
+        "--policy",
+        _policy(tmp_path, "[rules]\nmax_scan_severty = 'low'"),
     )
     assert typo.returncode == 2
     assert "rules.max_scan_severty: unknown key" in typo.stderr
@@ -118,3 +130,25 @@ def test_keygen_sign_verify_round_trip(passport_file: Path, tmp_path: Path) -> N
     wrong_key = run_cli("verify", passport_file, "--key", key)
     assert wrong_key.returncode == 2
     assert "expected a PEM public key" in wrong_key.stderr
+
+
+def test_compare_html_and_markdown(tmp_path: Path) -> None:
+    paths = []
+    for name in ("a", "b"):
+        path = tmp_path / name / "passport.json"
+        write_json(make_passport(f"scripted:{name}.json"), path)
+        paths.append(path)
+    html = run_cli("compare", *paths, "--out", tmp_path / "out" / "compare.html")
+    assert html.returncode == 0, html.stderr
+    page = (tmp_path / "out" / "compare.html").read_text()
+    assert "scripted:a.json" in page
+    assert "scripted:b.json" in page
+
+    md = run_cli("compare", *paths, "--format", "md")
+    assert md.returncode == 0, md.stderr
+    assert md.stdout.startswith("## Model passports compared")
+    assert "| fact | A | B |" in md.stdout
+
+    one = run_cli("compare", paths[0])
+    assert one.returncode == 2
+    assert "expected 2 to 26 passports" in one.stderr

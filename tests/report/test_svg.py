@@ -33,8 +33,10 @@ def test_heatmap_cells_and_escaped_labels() -> None:
     assert fills[1] == ramp(0.9)
     assert fills[2] == fills[3] == "#e4e6e9"  # no data: grey, not zero
     assert "<script>" not in svg
-    texts = [t.text for t in root.iter(f"{NS}text")]
-    assert HOSTILE in texts  # the label survives as text, escaped in the markup
+    titles = [t.text for t in root.iter(f"{NS}title")]
+    assert HOSTILE in titles  # the full label survives as text, escaped in the markup
+    shown = [t.text or "" for t in root.iter(f"{NS}text")]
+    assert HOSTILE[:35] + "…" in shown  # long labels are clipped on the chart
 
 
 def test_ramp_is_monotonic_and_clamped() -> None:

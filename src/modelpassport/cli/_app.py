@@ -33,6 +33,7 @@ from modelpassport.report import (
 from modelpassport.stages import DEFAULT_STAGES, AuditOptions
 
 from ._check import check
+from ._compare import compare
 from ._progress import RichProgress
 from ._show import print_summary
 from ._sign import keygen, sign, verify
@@ -150,7 +151,7 @@ def schema() -> None:
     typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
 
 
-for _command in (check, sign, verify, keygen):
+for _command in (compare, check, sign, verify, keygen):
     app.command()(_command)
 
 

@@ -43,6 +43,14 @@ def _t(text: object) -> Markup:
     return escape(str(text))
 
 
+def _clip(label: str, limit: int = 36) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _label_width(labels: Sequence[str]) -> int:
+    return 12 + 7 * max(len(_clip(x)) for x in labels)
+
+
 def _fmt(value: float) -> str:
     if value != 0 and (abs(value) >= 1000 or abs(value) < 0.01):
         return f"{value:.3g}"
@@ -81,7 +89,7 @@ def heatmap(
     """
     if not rows or not cols:
         return _empty(title)
-    label_w = min(260, 12 + 7 * max(len(r) for r in rows))
+    label_w = _label_width(rows)
     cell_w, cell_h, top = 64, 22, 26
     width = label_w + cell_w * len(cols) + 8
     height = top + cell_h * len(rows) + 8
@@ -93,7 +101,10 @@ def heatmap(
         )
     for i, row in enumerate(rows):
         y = top + i * cell_h
-        body.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{_t(row)}</text>')
+        body.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{_t(_clip(row))}'
+            f"<title>{_t(row)}</title></text>"
+        )
         for j, col in enumerate(cols):
             x = label_w + j * cell_w
             cell = cells.get((row, col))
@@ -133,7 +144,7 @@ def interval_chart(title: str, bars: Sequence[Bar], *, zero: bool = True) -> Mar
     hi = max([*values, 0.0] if zero else values)
     pad = (hi - lo) * 0.08 or 0.1
     lo, hi = lo - pad, hi + pad
-    label_w = min(260, 12 + 7 * max(len(b.label) for b in bars))
+    label_w = _label_width([b.label for b in bars])
     plot_w, row_h, top = 360, 22, 8
     width = label_w + plot_w + 70
     height = top + row_h * len(bars) + 26
@@ -148,7 +159,8 @@ def interval_chart(title: str, bars: Sequence[Bar], *, zero: bool = True) -> Mar
     for i, bar in enumerate(bars):
         y = top + i * row_h + row_h / 2
         body.append(
-            f'<text x="{label_w - 6}" y="{y + 4:.1f}" text-anchor="end">{_t(bar.label)}</text>'
+            f'<text x="{label_w - 6}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{_t(_clip(bar.label))}</text>"
         )
         if bar.value is None:
             body.append(f'<text x="{label_w + 4}" y="{y + 4:.1f}" fill="#6b7480">n/a</text>')
@@ -188,7 +200,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> Markup:
     if not shown:
         return _empty(title)
     hi = max(max(shown), 0.0) or 1.0
-    label_w = min(300, 12 + 7 * max(len(b.label) for b in bars))
+    label_w = _label_width([b.label for b in bars])
     plot_w, row_h = 320, 22
     width = label_w + plot_w + 90
     height = row_h * len(bars) + 10
@@ -196,7 +208,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> Markup:
     for i, bar in enumerate(bars):
         y = 4 + i * row_h
         body.append(
-            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_t(bar.label)}</text>'
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end">{_t(_clip(bar.label))}</text>'
         )
         if bar.value is None:
             body.append(f'<text x="{label_w + 4}" y="{y + 14}" fill="#6b7480">n/a</text>')

@@ -115,30 +115,41 @@ def describe_rate(rate: Rate) -> str:
     return text
 
 
+# The identity stage's rule for "the files show a lineage the declaration does not admit".
+UNDECLARED_LINEAGE = "MP-ID-001"
+
+
 def _identity(ev: dict[str, Any], data: Mapping[str, Any], why: str) -> None:
-    detected = _dig(data, "detected") or {}
-    basis = "detected from the files and the catalog"
+    detected = _dig(data, "detected")
     for name in ("developer", "country", "family"):
         value = _dig(detected, name, "value")
         conf = _dig(detected, name, "confidence")
-        detail = f"{basis} (confidence {conf})" if conf is not None else basis
+        clues = "; ".join(str(e.get("detail")) for e in _dig(detected, name, "evidence") or [])
+        detail = f"detected with confidence {conf}" + (f" ({clues})" if clues else "")
         ev[name] = Fact(value, detail) if isinstance(value, str) and value else Fact(None, why)
-    licence = _dig(detected, "licence", "value") or _dig(data, "declared", "licence")
-    ev["licence"] = (
-        Fact(licence, "licence as declared or catalogued") if licence else Fact(None, why)
-    )
-    verdict = _dig(data, "lineage", "verdict")
-    ev["lineage"] = (
-        Fact(verdict, _dig(data, "lineage", "explanation") or "lineage verdict")
-        if (isinstance(verdict, str))
-        else Fact(None, why)
-    )
-    matches = _dig(data, "lineage", "matches_declaration")
-    ev["lineage_matches"] = (
-        Fact(matches, f"lineage verdict: {verdict}")
-        if isinstance(matches, bool)
-        else Fact(None, why)
-    )
+    licence = _dig(detected, "licence", "id")
+    declared = _dig(data, "declared", "licence")
+    if isinstance(licence, str):
+        ev["licence"] = Fact(licence, f"catalogued licence of the family (declared: {declared})")
+    elif isinstance(declared, str):
+        ev["licence"] = Fact(declared, "as declared by the files (not verified)")
+    else:
+        ev["licence"] = Fact(None, why)
+    if not isinstance(detected, Mapping):
+        ev["lineage"] = ev["lineage_matches"] = Fact(None, why)
+        return
+    undeclared = [f for f in _dig(data, "findings") or [] if f.get("rule_id") == UNDECLARED_LINEAGE]
+    same = [m for m in _dig(data, "lineage") or [] if m.get("verdict") == "same_lineage"]
+    if undeclared:
+        ev["lineage"] = Fact("undeclared lineage", "; ".join(f["message"] for f in undeclared))
+    elif same:
+        refs = ", ".join(
+            f"{m.get('reference_family') or m['reference']} (r={m.get('score')})" for m in same
+        )
+        ev["lineage"] = Fact("matches", f"same lineage as {refs}")
+    else:
+        ev["lineage"] = Fact("consistent", "no disagreement between declared and detected")
+    ev["lineage_matches"] = Fact(not undeclared, ev["lineage"].detail)
 
 
 def _scan(ev: dict[str, Any], data: Mapping[str, Any], why: str) -> None:

@@ -1,0 +1,129 @@
+"""The report in a real headless browser: it renders offline, its charts are there, and model
+output that tries to run script does nothing.
+
+Each payload would change ``document.title`` (or add a marker element) if it ran; the DOM that
+chromium dumps after load proves it did not. Two control pages prove the probe can fail: the
+same payload in a page without escaping and without CSP does change the title.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelpassport.passport.sections import ScanSection
+from modelpassport.report import render_compare_html, render_html
+
+from ._browser import Elements, dump_dom, screenshot
+from .conftest import bench_section, make_passport, narratives_section, scan_section
+
+pytestmark = pytest.mark.browser
+
+PAYLOADS = (
+    '<script>document.title="PWNED-script"</script>',
+    "<img src=x onerror=\"document.title='PWNED-img'\">",
+    '<a href="javascript:document.title=\'PWNED-link\'" id="PWNED-link">click</a>',
+    "<svg onload=\"document.title='PWNED-svg'\"></svg>",
+    '</pre></div><script>document.body.insertAdjacentHTML("beforeend","<b id=PWNED-marker>")'
+    "</script>",
+    "]]><script>document.title='PWNED-cdata'</script>",
+)
+HOSTILE = "\n".join(PAYLOADS)
+
+
+def _hostile_passport(ref: str = "scripted:hostile.json") -> object:
+    scan = scan_section(evidence=HOSTILE)
+    scan = ScanSection.model_validate(
+        {
+            **scan.model_dump(),
+            "findings": [
+                {**scan.findings[0].model_dump(), "file": PAYLOADS[1], "message": PAYLOADS[0]}
+            ],
+        }
+    )
+    narratives = narratives_section(HOSTILE)
+    narratives = narratives.model_copy(
+        update={
+            "items": [
+                item.model_copy(
+                    update={
+                        "topic": PAYLOADS[3],
+                        "flags_echoed": [PAYLOADS[2]],
+                        "think": PAYLOADS[0],
+                    }
+                )
+                if i == 0
+                else item
+                for i, item in enumerate(narratives.items)
+            ]
+        }
+    )
+    return make_passport(ref + PAYLOADS[0], narratives=narratives, bench=bench_section(), scan=scan)
+
+
+def _assert_inert(dom: str, expected_title: str) -> Elements:
+    page = Elements(dom)
+    assert page.title == expected_title
+    assert page.named("script") == []
+    assert page.named("img") == []
+    assert not [a for a in page.named("a") if (a.get("href") or "").startswith("javascript:")]
+    assert not [
+        t
+        for t in page.tags
+        if any(
+            "PWNED" in (v or "")
+            for k, v in t[1].items()
+            if k in ("id", "onerror", "onload", "href")
+        )
+    ]
+    assert "PWNED-marker" not in dom.replace("&lt;b id=PWNED-marker&gt;", "")
+    return page
+
+
+def test_controls_show_the_probe_detects_execution(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.html"
+    bare.write_text(f"<!doctype html><title>control</title><body>{PAYLOADS[0]}</body>")
+    assert Elements(dump_dom(bare)).title == "PWNED-script"
+    marker = tmp_path / "marker.html"
+    marker.write_text(f"<!doctype html><title>control</title><body><pre>{PAYLOADS[4]}")
+    assert 'id="PWNED-marker"' in dump_dom(marker)
+
+
+def test_csp_blocks_script_even_if_escaping_failed(tmp_path: Path) -> None:
+    html = render_html(make_passport()).replace("</body>", PAYLOADS[0] + "</body>")
+    page = tmp_path / "csp.html"
+    page.write_text(html)
+    assert Elements(dump_dom(page)).title.startswith("Model passport")
+
+
+def test_report_renders_charts_and_hostile_output_stays_text(tmp_path: Path) -> None:
+    passport = _hostile_passport()
+    page = tmp_path / "report.html"
+    page.write_text(render_html(passport))
+    dom = dump_dom(page)
+    elements = _assert_inert(dom, f"Model passport: {passport.subject.ref}")  # type: ignore[attr-defined]
+    charts = [a for a in elements.named("svg") if "chart" in (a.get("class") or "")]
+    assert len(charts) >= 6  # heatmap, index, gap, state, latency curve, cost
+    assert len(elements.named("rect")) > 10
+    assert len(elements.named("polyline")) >= 1
+    assert dom.count('&lt;script&gt;document.title="PWNED-script"&lt;/script&gt;') >= 3
+    assert "Should we adopt this?" in dom
+    shot = screenshot(page, "report-hostile.png")
+    assert shot.exists()
+
+
+def test_compare_page_in_browser(tmp_path: Path) -> None:
+    a = _hostile_passport("a")
+    b = make_passport(
+        "b" + PAYLOADS[1],
+        narratives=narratives_section(index=0.02, echo_zh=1),
+        bench=bench_section(scale=2.0, usd_per_mtok=0.2),
+    )
+    page = tmp_path / "compare.html"
+    page.write_text(render_compare_html([a, b]))  # type: ignore[list-item]
+    dom = dump_dom(page)
+    elements = _assert_inert(dom, "Model passports compared (2)")
+    assert len([a for a in elements.named("td") if a.get("class") == "diff"]) >= 3
+    assert len(elements.named("polyline")) == 2
+    screenshot(page, "compare.png", height=2000)

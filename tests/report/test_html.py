@@ -1,0 +1,160 @@
+"""The HTML report and the compare page, checked as documents (the browser tests run them)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from modelpassport.errors import InputError
+from modelpassport.passport.sections import IdentitySection
+from modelpassport.passport.sections.identity import Claim, Declared, Detected, IdentityFinding
+from modelpassport.passport.sections.identity import Evidence as Clue
+from modelpassport.report import (
+    render_compare_html,
+    render_compare_markdown,
+    render_html,
+)
+from modelpassport.report._markdown import md_text
+
+from .conftest import bench_section, make_passport, narratives_section, rich_passport
+
+
+class _Tags(HTMLParser):
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def identity_section(undeclared: bool = False) -> IdentitySection:
+    """An identity section: a Qwen fine-tune, declared or not."""
+    return IdentitySection(
+        subject_kind="gguf",
+        declared=Declared(name="Acme-Chat-7B", organization="Acme", licence="MIT"),
+        detected=Detected(
+            family=Claim(
+                value="Qwen2.5",
+                confidence=0.97,
+                evidence=[
+                    Clue(kind="tokenizer", detail="vocabulary Jaccard 0.99 with qwen2", weight=0.9)
+                ],
+            ),
+            developer=Claim(value="Alibaba Cloud", confidence=0.97),
+            country=Claim(value="CN", confidence=0.97),
+        ),
+        findings=[
+            IdentityFinding(
+                rule_id="MP-ID-001",
+                severity="high",
+                message="files show Qwen2.5 lineage, declaration names none",
+            )
+        ]
+        if undeclared
+        else [],
+    )
+
+
+def test_report_is_self_contained_and_strict() -> None:
+    html = render_html(rich_passport())
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp is not None
+    assert "default-src 'none'" in csp.group(1)
+    assert "script-src" not in csp.group(1)  # falls back to 'none'
+    tags = _Tags(html).tags
+    assert not [t for t, _ in tags if t in ("script", "link", "iframe", "object", "img")]
+    external = [
+        a
+        for _, a in tags
+        for k in ("src", "href")
+        if (a.get(k) or "").startswith(("http", "//", "javascript:"))
+    ]
+    assert external == []
+
+
+def test_first_screen_answers_the_adoption_questions() -> None:
+    passport = make_passport(
+        identity=identity_section(undeclared=True),
+        narratives=narratives_section(),
+        bench=bench_section(),
+    )
+    html = render_html(passport)
+    first = html[html.index("Should we adopt this?") : html.index('<section class="stage"')]
+    for title in (
+        "Origin",
+        "Lineage",
+        "Load safety",
+        "Narrative index",
+        "Robustness",
+        "Speed",
+        "Cost",
+    ):
+        assert f'<div class="t">{title}</div>' in first
+    assert "Alibaba Cloud · CN" in first
+    assert (
+        '<div class="card bad"><div class="t">Lineage</div><div class="v">undeclared lineage'
+        in first
+    )
+    assert "+0.300 [+0.180, +0.420] (n=60)" in first
+    assert "scan stage skipped: stage not requested" in first
+    assert "vocabulary Jaccard 0.99 with qwen2" in html  # detected claim with its evidence
+
+
+def test_sections_without_a_view_show_their_data_escaped() -> None:
+    passport = make_passport(identity=IdentitySection(status="error", reason="<b>boom</b>"))
+    html = render_html(passport)
+    assert "&lt;b&gt;boom&lt;/b&gt;" in html
+    assert "<b>boom</b>" not in html
+
+
+def test_invalid_bench_points_are_listed_not_drawn() -> None:
+    html = render_html(make_passport(bench=bench_section()))
+    assert "no finish_reason: 5" in html
+    curve = re.search(r'<polyline class="series" points="([^"]+)"', html)
+    assert curve is not None
+    assert len(curve.group(1).split()) == 3  # 4 points measured, 1 flagged invalid
+
+
+def test_compare_highlights_only_real_differences() -> None:
+    a = make_passport("a", narratives=narratives_section(index=0.30), bench=bench_section())
+    b = make_passport("b", narratives=narratives_section(index=0.25), bench=bench_section())
+    c = make_passport(
+        "c",
+        narratives=narratives_section(index=-0.05),
+        bench=bench_section(usd_per_mtok=0.2),
+        identity=identity_section(),
+    )
+    html = render_compare_html([a, b, c])
+    row = re.search(r"<th scope=\"row\">narrative index</th>(.*?)</tr>", html)
+    assert row is not None
+    cells = re.findall(r"<td( class=\"diff\")?>", row.group(1))
+    assert cells == ["", "", ' class="diff"']  # b overlaps a; c's interval does not
+    md = render_compare_markdown([a, b, c])
+    assert "| narrative index | \\+0\\.300" in md
+    assert "**\\-0\\.050 \\[\\-0\\.170, \\+0\\.070\\] \\(n=60\\)**" in md
+    assert "**Alibaba Cloud**" in md
+
+
+def test_markdown_neutralises_hostile_text() -> None:
+    hostile = (
+        "x | ![img](http://e.invalid/a.png) <img src=x onerror=alert(1)>\n# head [l](javascript:x)"
+    )
+    out = md_text(hostile)
+    assert "\n" not in out
+    assert "<img" not in out
+    assert "](" not in out
+    assert "\\|" in out
+    assert "\\!\\[img\\]" in out
+    md = render_compare_markdown([make_passport(hostile), make_passport("b")])
+    assert "<img" not in md
+    assert "](http" not in md
+
+
+@pytest.mark.parametrize("count", [0, 1, 27])
+def test_compare_needs_two_to_26(count: int) -> None:
+    with pytest.raises(InputError, match="expected 2 to 26 passports"):
+        render_compare_html([make_passport(str(i)) for i in range(count)])
