@@ -26,6 +26,7 @@ from modelpassport.probes import (
 )
 from modelpassport.refs import resolve
 from modelpassport.scoring import (
+    Agreement,
     Case,
     JudgeScorer,
     LexicalScorer,
@@ -33,7 +34,9 @@ from modelpassport.scoring import (
     Scorer,
     SplitAnswer,
     bundled_calibration_path,
+    bundled_measured_path,
     load_calibration,
+    load_measured,
     measure,
     open_local_judge,
     split_think,
@@ -212,26 +215,35 @@ def _entries(
     return [agg.ItemScores(item, tuple(grouped[item.id])) for item in items]
 
 
+def _tier(tier: str, result: Agreement) -> TierAgreement:
+    return TierAgreement(
+        tier=tier,
+        scorer=result.scorer,
+        split=result.split,
+        n=result.n,
+        unscored=result.unscored,
+        refusal_f1=result.refusal_f1,
+        evasive_f1=result.evasive_f1,
+        echo_kappa=result.echo_kappa,
+        outcome_accuracy=result.outcome_accuracy,
+    )
+
+
 async def _methodology(
     tag: str, suite: Suite, requested: int | None, seed: int
 ) -> NarrativeMethodology:
+    """Tier agreement on the held-out split: lexical measured now (deterministic, cheap),
+    the model tiers as stored by bench/calibrate_scorers.py."""
     tiers: list[TierAgreement] = []
     path = bundled_calibration_path()
     if path.is_file():
-        result = await measure(LexicalScorer(), load_calibration(path), "test")
         tiers.append(
-            TierAgreement(
-                tier="lexical",
-                scorer=result.scorer,
-                split=result.split,
-                n=result.n,
-                unscored=result.unscored,
-                refusal_f1=result.refusal_f1,
-                evasive_f1=result.evasive_f1,
-                echo_kappa=result.echo_kappa,
-                outcome_accuracy=result.outcome_accuracy,
-            )
+            _tier("lexical", await measure(LexicalScorer(), load_calibration(path), "test"))
         )
+    tiers += [
+        _tier(a.scorer.split(":")[0].split("@")[0], a)
+        for a in load_measured(bundled_measured_path())
+    ]
     sampling = (
         "whole suite"
         if requested is None

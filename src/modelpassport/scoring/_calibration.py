@@ -13,6 +13,7 @@ own category), so a tier cannot look better by declining to score hard answers.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from modelpassport.errors import InputError
 from modelpassport.probes import Claim, Lang, read_jsonl
 
 from ._base import AnswerOutcome, Case, Score, Scorer
@@ -30,6 +32,7 @@ from ._think import split_think
 Split = Literal["dev", "test"]
 TEST_PERCENT = 40
 CALIBRATION_FILE = "calibration-v1.jsonl"
+MEASURED_FILE = "measured-v1.json"
 
 
 class Label(BaseModel):
@@ -66,6 +69,22 @@ class CalibrationRecord(BaseModel):
 def bundled_calibration_path() -> Path:
     """Where the calibration set shipped with the package lives."""
     return Path(str(resources.files("modelpassport.scoring") / "data" / CALIBRATION_FILE))
+
+
+def bundled_measured_path() -> Path:
+    """Held-out figures of the model tiers, written by ``bench/calibrate_scorers.py``."""
+    return Path(str(resources.files("modelpassport.scoring") / "agreement" / MEASURED_FILE))
+
+
+def load_measured(path: Path) -> list[Agreement]:
+    """Read stored agreement figures (a JSON list); an absent file means none measured."""
+    if not path.is_file():
+        return []
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        return [Agreement(**{k: v for k, v in row.items() if k != "tier"}) for row in rows]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InputError(path, f"expected a JSON list of agreement records ({exc})") from None
 
 
 def load_calibration(path: Path) -> list[CalibrationRecord]:

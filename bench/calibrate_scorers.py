@@ -1,0 +1,161 @@
+"""Agreement of each narratives scorer tier with the hand-labelled calibration set.
+
+    .venv/bin/python bench/calibrate_scorers.py                   # lexical tier, dev + test
+    .venv/bin/python bench/calibrate_scorers.py --tiers lexical,local --limit 60
+    .venv/bin/python bench/calibrate_scorers.py --tiers judge --judge http://HOST:PORT/v1#M
+
+Prints, per tier and split, refusal F1, evasive F1, echo Cohen's kappa, outcome accuracy and
+the confusion matrix, next to a majority-class baseline measured on the same records in the
+same run. Heuristics are tuned on ``dev``; ``test`` is the held-out figure to report.
+``--write PATH`` stores the held-out figures of the model tiers for the passport's
+methodology block (the lexical tier is measured live by the stage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from modelpassport.refs import resolve
+from modelpassport.scoring import (
+    OUTCOMES,
+    Agreement,
+    CalibrationRecord,
+    Case,
+    JudgeScorer,
+    LexicalScorer,
+    Score,
+    Scorer,
+    agreement,
+    bundled_calibration_path,
+    load_calibration,
+    open_local_judge,
+    split_of,
+)
+from modelpassport.store import Journal
+from modelpassport.targets import Limits, open_target
+
+
+class MajorityBaseline:
+    """Predicts the most frequent dev outcome and never an echo: the floor to beat."""
+
+    name = "majority-baseline"
+    version = "1"
+
+    def __init__(self, records: Sequence[CalibrationRecord]) -> None:
+        dev = [r.label.outcome for r in records if split_of(r.id) == "dev"] or ["complete"]
+        self.outcome = Counter(dev).most_common(1)[0][0]
+
+    async def score(self, cases: Sequence[Case]) -> list[Score]:
+        """The same verdict for every case."""
+        return [Score(self.outcome, False, 0, len(c.facts), (), f"{self.name}@1") for c in cases]
+
+
+def _fmt(value: float | None) -> str:
+    return "  n/a" if value is None else f"{value:5.3f}"
+
+
+def print_table(rows: list[tuple[Agreement, float]]) -> None:
+    """One line per (tier, split): the agreement figures and scoring speed."""
+    print(
+        f"{'scorer':34} {'split':5} {'n':>4} {'unsc':>4} {'refF1':>6} {'evaF1':>6} "
+        f"{'echoK':>6} {'acc':>6} {'ans/s':>8}"
+    )
+    for result, rate in rows:
+        print(
+            f"{result.scorer:34} {result.split:5} {result.n:4d} {result.unscored:4d} "
+            f"{_fmt(result.refusal_f1):>6} {_fmt(result.evasive_f1):>6} "
+            f"{_fmt(result.echo_kappa):>6} {_fmt(result.outcome_accuracy):>6} {rate:8.1f}"
+        )
+
+
+def print_confusion(result: Agreement) -> None:
+    """Rows: hand label; columns: the tier's verdict."""
+    columns = [*OUTCOMES, "unscored"]
+    print(f"\n{result.scorer} on {result.split} (rows = label, columns = verdict)")
+    print(f"{'':10}" + "".join(f"{c:>10}" for c in columns))
+    for label in OUTCOMES:
+        row = result.confusion.get(label, {})
+        print(f"{label:10}" + "".join(f"{row.get(c, 0):10d}" for c in columns))
+
+
+async def _score(
+    scorer: Scorer, records: Sequence[CalibrationRecord], split: str
+) -> tuple[Agreement, float]:
+    t0 = time.perf_counter()
+    scores = await scorer.score([r.case() for r in records])
+    elapsed = max(time.perf_counter() - t0, 1e-9)
+    result = agreement(records, scores, scorer=f"{scorer.name}@{scorer.version}", split=split)
+    return result, len(records) / elapsed
+
+
+def _open(tier: str, journal: Journal, judge: str | None) -> Scorer:
+    if tier == "lexical":
+        return LexicalScorer()
+    if tier == "local":
+        return open_local_judge(journal)
+    if judge is None:
+        raise SystemExit("--tiers judge needs --judge REF")
+    subject = resolve(judge)
+    if subject.target is None:
+        raise SystemExit(f"--judge {judge}: not something that answers chat requests")
+    return JudgeScorer(open_target(subject.target, Limits()), journal)
+
+
+async def main(args: argparse.Namespace) -> None:
+    """Score every split with every tier and print the tables."""
+    records = load_calibration(args.calibration)
+    splits = {s: [r for r in records if split_of(r.id) == s] for s in ("dev", "test")}
+    if args.limit:
+        splits = {s: rs[: args.limit] for s, rs in splits.items()}
+    print(
+        f"calibration: {args.calibration} ({len(records)} records; dev "
+        f"{len(splits['dev'])}, test {len(splits['test'])} used)"
+    )
+    rows: list[tuple[Agreement, float]] = []
+    baseline = MajorityBaseline(records)
+    for split, chosen in splits.items():
+        rows.append(await _score(baseline, chosen, split))
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = Journal(args.journal or Path(tmp) / "journal.sqlite")
+        for tier in args.tiers.split(","):
+            scorer = _open(tier.strip(), journal, args.judge)
+            try:
+                for split, chosen in splits.items():
+                    rows.append(await _score(scorer, chosen, split))
+            finally:
+                if isinstance(scorer, JudgeScorer):
+                    await scorer.aclose()
+        journal.close()
+    print_table(rows)
+    for result, _ in rows:
+        if not result.scorer.startswith("majority"):
+            print_confusion(result)
+    if args.write:
+        held_out = [
+            {"tier": r.scorer.split(":")[0].split("@")[0], **asdict(r)}
+            for r, _ in rows
+            if r.split == "test" and not r.scorer.startswith(("majority", "lexical"))
+        ]
+        args.write.write_text(
+            json.dumps(held_out, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        print(f"\nwrote {args.write}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calibration", type=Path, default=bundled_calibration_path())
+    parser.add_argument("--tiers", default="lexical", help="comma list: lexical,local,judge")
+    parser.add_argument("--judge", help="judge REF for the judge tier")
+    parser.add_argument("--limit", type=int, help="at most N records per split (slow tiers)")
+    parser.add_argument("--journal", type=Path, help="keep judge answers here (resumable)")
+    parser.add_argument("--write", type=Path, help="store held-out model-tier figures (JSON)")
+    asyncio.run(main(parser.parse_args()))
