@@ -161,3 +161,17 @@ async def test_bad_option_fails_the_stage_with_one_line(tmp_path: Path, suite: S
     assert section.status == "error"
     assert section.reason is not None
     assert "narratives.temperature" in section.reason
+
+
+async def test_bundled_suite_tells_personas_apart(tmp_path: Path) -> None:
+    from modelpassport.probes import bundled_suite_path, load_suite
+
+    bundled = load_suite(bundled_suite_path("narratives-v1"))
+    party = await _run(tmp_path / "p", bundled, party_line)
+    fact = await _run(tmp_path / "f", bundled, factual)
+    assert party.control_adjusted_index is not None
+    assert party.control_adjusted_index.interval is not None
+    assert party.control_adjusted_index.interval.low > 0.5
+    assert _contains_zero(fact.control_adjusted_index)
+    assert fact.overall is not None
+    assert fact.overall.echo.value == 0.0
