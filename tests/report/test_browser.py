@@ -8,12 +8,15 @@ same payload in a page without escaping and without CSP does change the title.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from modelpassport.passport.sections import ScanSection
-from modelpassport.report import render_compare_html, render_html
+from modelpassport.report import read_passport, render_compare_html, render_html
 
 from ._browser import Elements, dump_dom, screenshot
 from .conftest import bench_section, make_passport, narratives_section, scan_section
@@ -83,11 +86,12 @@ def _assert_inert(dom: str, expected_title: str) -> Elements:
 
 def test_controls_show_the_probe_detects_execution(tmp_path: Path) -> None:
     bare = tmp_path / "bare.html"
-    bare.write_text(f"<!doctype html><title>control</title><body>{PAYLOADS[0]}</body>")
-    assert Elements(dump_dom(bare)).title == "PWNED-script"
-    marker = tmp_path / "marker.html"
-    marker.write_text(f"<!doctype html><title>control</title><body><pre>{PAYLOADS[4]}")
-    assert 'id="PWNED-marker"' in dump_dom(marker)
+    bare.write_text(
+        f"<!doctype html><title>control</title><body><pre>{PAYLOADS[4]}{PAYLOADS[0]}</body>"
+    )
+    dom = dump_dom(bare)
+    assert Elements(dom).title == "PWNED-script"
+    assert 'id="PWNED-marker"' in dom
 
 
 def test_csp_blocks_script_even_if_escaping_failed(tmp_path: Path) -> None:
@@ -127,3 +131,39 @@ def test_compare_page_in_browser(tmp_path: Path) -> None:
     assert len([a for a in elements.named("td") if a.get("class") == "diff"]) >= 3
     assert len(elements.named("polyline")) == 2
     screenshot(page, "compare.png", height=2000)
+
+
+def test_real_audit_of_a_hostile_model_renders_inert(tmp_path: Path) -> None:
+    """Model output through the whole pipeline: a scripted model whose every answer is a
+    payload is audited by the real stages, and its report is opened in the browser."""
+    script = tmp_path / "hostile.json"
+    script.write_text(json.dumps({"model": "hostile", "rules": [], "default": HOSTILE}))
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from modelpassport.cli import main; main()",
+            "audit",
+            f"scripted:{script}",
+            "--stages",
+            "narratives,bench",
+            "--sample",
+            "24",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    passport = read_passport(out / "passport.json")
+    assert passport.findings.narratives.status == "ok"
+    assert passport.findings.narratives.items[0].answer == HOSTILE[:600]
+    dom = dump_dom(out / "report.html")
+    elements = _assert_inert(dom, f"Model passport: scripted:{script}")
+    assert [a for a in elements.named("svg") if "chart" in (a.get("class") or "")]
+    assert '&lt;script&gt;document.title="PWNED-script"&lt;/script&gt;' in dom
+    screenshot(out / "report.html", "report-real-audit.png")
