@@ -28,7 +28,7 @@ class BenchOptions(BaseModel):
 
     concurrency: tuple[int, ...] = Field(default=(1, 2), description="closed-loop sweep")
     rates: tuple[float, ...] = Field(default=(), description="open-loop Poisson rates (req/s)")
-    requests: int = Field(default=6, ge=1, le=100_000, description="measured requests per point")
+    requests: int = Field(default=4, ge=1, le=100_000, description="measured requests per point")
     warmup: int = Field(default=1, ge=0, le=1000, description="unmeasured requests first")
     prompt_tokens: int = Field(default=64, ge=1, le=1_000_000)
     max_tokens: int = Field(default=32, ge=2, le=1_000_000)

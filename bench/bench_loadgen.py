@@ -1,0 +1,181 @@
+"""Load-generator ceiling: modelpassport's bench load generator vs a bare asyncio+httpx loop.
+
+Both clients stream the same number of chat completions at the same concurrency from one
+zero-latency OpenAI-compatible streaming server on 127.0.0.1, which runs in its own process
+(raw asyncio, HTTP/1.1 keep-alive, every answer an SSE stream of ``--chunks`` content deltas,
+a finish chunk, a usage chunk and ``[DONE]``). With the server answering instantly, requests
+per second measure the client itself: how fast it can send, parse and time streams. Rounds
+alternate between the two clients; the ratio of median requests/s is printed (goal >= 0.95).
+
+    .venv/bin/python bench/bench_loadgen.py [--requests 1000] [--concurrency 16] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+
+from modelpassport.bench import Level, closed_loop, summarise
+from modelpassport.passport.sections.bench import Slo
+from modelpassport.targets import ChatRequest, Limits, Message, TargetSpec, open_target
+
+
+def _sse_response(chunks: int) -> bytes:
+    """One complete streamed answer, framed with Content-Length so keep-alive works simply."""
+    base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "bench"}
+    events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]}]
+    for i in range(chunks):
+        choice = {"index": 0, "delta": {"content": f" w{i}"}, "finish_reason": None}
+        events.append({**base, "choices": [choice]})
+    events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]})
+    usage = {"prompt_tokens": 16, "completion_tokens": chunks, "total_tokens": 16 + chunks}
+    events.append({**base, "choices": [], "usage": usage})
+    body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+    body += b"data: [DONE]\n\n"
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+    )
+    return head + body
+
+
+class _Streamer(asyncio.Protocol):
+    """Answers each complete request on a connection with the canned stream."""
+
+    def __init__(self, response: bytes) -> None:
+        self._response = response
+        self._pending = b""
+        self._transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self._pending += data
+        while (end := self._pending.find(b"\r\n\r\n")) >= 0:
+            length = 0
+            for line in self._pending[:end].split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            if len(self._pending) < end + 4 + length:
+                return
+            self._pending = self._pending[end + 4 + length :]
+            assert self._transport is not None
+            self._transport.write(self._response)
+
+
+async def _serve(chunks: int) -> None:
+    response = _sse_response(chunks)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: _Streamer(response), "127.0.0.1", 0, backlog=1024)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+
+
+def _request(index: int) -> ChatRequest:
+    text = f"Request {index}. Continue the story of the harbour town."
+    return ChatRequest(messages=(Message(role="user", content=text),), max_tokens=32)
+
+
+async def _bare(base_url: str, requests: int, concurrency: int) -> float:
+    """Baseline: httpx streams parsed line by line, first-token time kept; returns req/s."""
+    pool = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=pool, timeout=60) as client:
+        numbers = iter(range(requests))
+        firsts: list[float] = []
+
+        async def worker() -> None:
+            for index in numbers:
+                request = _request(index)
+                payload = {
+                    "model": "bench",
+                    "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+                    "max_tokens": request.max_tokens,
+                    "stream": True,
+                    "stream_options": {"include_usage": True},
+                }
+                sent = time.perf_counter()
+                first = None
+                async with client.stream("POST", "/chat/completions", json=payload) as response:
+                    async for line in response.aiter_lines():
+                        if not line.startswith("data: ") or line == "data: [DONE]":
+                            continue
+                        event = json.loads(line[6:])
+                        for choice in event.get("choices") or ():
+                            if first is None and (choice.get("delta") or {}).get("content"):
+                                first = time.perf_counter() - sent
+                firsts.append(first or 0.0)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    return requests / elapsed
+
+
+async def _loadgen(base_url: str, requests: int, concurrency: int) -> float:
+    """modelpassport's closed loop through the OpenAI-compatible target; returns req/s."""
+    spec = TargetSpec("openai_compat", "bench", base_url=base_url)
+    target = open_target(spec, Limits(concurrency=concurrency, timeout_s=60, max_retries=0))
+    try:
+        run = await closed_loop(
+            target, _request, concurrency=concurrency, requests=requests, timeout_s=60
+        )
+    finally:
+        await target.aclose()
+    point = summarise(run, Level(concurrency=concurrency), max_tokens=32, slo=Slo(), tokenizer=None)
+    if not point.valid or point.requests_per_s is None:
+        raise SystemExit(f"benchmark point invalid: {point.invalid_reasons} {point.errors}")
+    return point.requests_per_s
+
+
+def main() -> None:
+    """Start the server process, alternate rounds of both clients, print the figures."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--chunks", type=int, default=32, help="content deltas per answer")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(_serve(args.chunks))
+        return
+    command = [sys.executable, __file__, "--serve", "--chunks", str(args.chunks)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    bare: list[float] = []
+    ours: list[float] = []
+    try:
+        assert server.stdout is not None
+        base_url = f"http://127.0.0.1:{int(server.stdout.readline())}/v1"
+        for number in range(args.rounds):
+            bare.append(asyncio.run(_bare(base_url, args.requests, args.concurrency)))
+            ours.append(asyncio.run(_loadgen(base_url, args.requests, args.concurrency)))
+            print(
+                f"round {number + 1}: bare asyncio+httpx {bare[-1]:7.0f} req/s   "
+                f"modelpassport bench {ours[-1]:7.0f} req/s"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    ratio = statistics.median(ours) / statistics.median(bare)
+    print(
+        f"requests={args.requests} concurrency={args.concurrency} chunks={args.chunks} "
+        f"rounds={args.rounds}"
+    )
+    print(f"bare asyncio+httpx:  {statistics.median(bare):7.0f} req/s (median)")
+    print(f"modelpassport bench: {statistics.median(ours):7.0f} req/s (median)")
+    print(f"ratio: {ratio:.2f} (goal >= 0.95)")
+
+
+if __name__ == "__main__":
+    main()
