@@ -284,3 +284,38 @@ def hostile_folder(root: Path) -> Path:
         zf.writestr("../../escape.txt", "x")
     (root / "link.txt").symlink_to("/etc/hostname")
     return root
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes | int) -> bytes:
+    if isinstance(payload, int):
+        return _varint(number << 3) + _varint(payload)
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def onnx_model(path: Path, external: dict[str, str]) -> Path:
+    """An ONNX ModelProto (protobuf wire format, written by hand) whose initializers keep
+    their data in the named external files."""
+    tensors = b"".join(
+        _field(
+            5,
+            _field(1, 4)
+            + _field(2, 1)
+            + _field(8, name.encode())
+            + _field(13, _field(1, b"location") + _field(2, location.encode()))
+            + _field(14, 1),
+        )
+        for name, location in external.items()
+    )
+    graph = _field(2, b"graph") + tensors
+    path.write_bytes(_field(1, 8) + _field(2, b"corpus") + _field(7, graph))
+    return path

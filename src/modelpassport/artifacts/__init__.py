@@ -1,6 +1,7 @@
 """Read-only parsers for model files: nothing here loads weights or runs code."""
 
 from ._archive import (
+    ARCHIVE_ERRORS,
     ArchiveMember,
     escapes,
     link_escapes,
@@ -15,6 +16,7 @@ from ._templates import TemplateIssue, analyse_template, normalise_template
 from ._torch_zip import TensorInfo, TorchCheckpoint, is_zip, read_torch_checkpoint
 
 __all__ = [
+    "ARCHIVE_ERRORS",
     "ArchiveMember",
     "ArtifactKind",
     "ArtifactSet",

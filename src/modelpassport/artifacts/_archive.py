@@ -7,15 +7,21 @@ members of zip and tar archives (and the symlinks of a folder) is enough to see 
 
 from __future__ import annotations
 
+import lzma
 import os
+import struct
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from modelpassport.errors import InputError
 
 MAX_MEMBERS = 100_000
+# What zipfile and tarfile raise on corrupt input (bad headers, bad CRC, bad compression).
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, NotImplementedError,
+                  EOFError, OSError, ValueError, zlib.error, struct.error, lzma.LZMAError)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ def list_archive(path: Path) -> list[ArchiveMember]:
                 )
                 _check_count(path, len(members))
             return members
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as exc:
+    except ARCHIVE_ERRORS as exc:
         raise InputError(path, f"expected a readable zip or tar archive ({exc})") from None
 
 

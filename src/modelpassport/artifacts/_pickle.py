@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import pickletools
+import warnings
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -165,7 +166,10 @@ def _read_arg(src: _Source, desc: pickletools.ArgumentDescriptor, max_blob: int)
     prefixed = _PREFIXED.get(desc.name)
     if prefixed is None:
         try:
-            return desc.reader(src)  # type: ignore[arg-type]
+            with warnings.catch_warnings():
+                # Protocol-0 strings with unknown escapes warn; the walker reports, not warns.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return desc.reader(src)  # type: ignore[arg-type]
         except (ValueError, UnicodeDecodeError) as exc:
             raise PickleFormatError(src.pos, f"bad {desc.name} argument ({exc})") from None
     width, signed, payload = prefixed
@@ -182,7 +186,10 @@ def _read_arg(src: _Source, desc: pickletools.ArgumentDescriptor, max_blob: int)
     if len(data) != length:
         raise PickleFormatError(src.pos, f"{desc.name} payload runs past the end")
     if payload == "utf8":
-        return data.decode("utf-8", "surrogatepass")
+        try:
+            return data.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise PickleFormatError(src.pos, f"bad {desc.name} argument ({exc})") from None
     if payload == "latin1":
         return data.decode("latin-1")
     if payload == "long":

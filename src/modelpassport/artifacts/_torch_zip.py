@@ -16,6 +16,7 @@ from pathlib import Path
 
 from modelpassport.errors import InputError
 
+from ._archive import ARCHIVE_ERRORS
 from ._pickle import Node, PickleWalk, Ref, walk_pickle, walk_pickles
 
 # A pickle member larger than this is not a checkpoint's object graph.
@@ -103,7 +104,7 @@ def _read_zip(path: Path) -> TorchCheckpoint:
                     )
                 with zf.open(info) as member:
                     pickles.append((info.filename, walk_pickle(member)))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+    except ARCHIVE_ERRORS as exc:
         raise InputError(path, f"expected a readable zip archive ({exc})") from None
     members = tuple(i.filename for i in infos)
     graph = [w for name, w in pickles if name.endswith("/data.pkl") or name == "data.pkl"]

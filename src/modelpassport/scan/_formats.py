@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from modelpassport.artifacts import escapes
+from modelpassport.artifacts import ARCHIVE_ERRORS, escapes
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import ScanFinding
 
@@ -149,14 +149,7 @@ def check_keras(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
             config = json.loads(zf.read(info))
     except KeyError:
         raise InputError(path, "expected a .keras zip with config.json") from None
-    except (
-        zipfile.BadZipFile,
-        UnicodeDecodeError,
-        json.JSONDecodeError,
-        RecursionError,
-        NotImplementedError,
-        EOFError,
-    ) as exc:
+    except (*ARCHIVE_ERRORS, RecursionError) as exc:
         raise InputError(path, f"expected a .keras zip with a JSON config ({exc})") from None
     return [
         book.finding(
@@ -265,11 +258,15 @@ def check_onnx(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
         raise InputError(path, "larger than 2 GiB; ONNX protobuf files cannot be")
     if size == 0:
         raise InputError(path, "expected an ONNX protobuf, found an empty file")
-    try:
-        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+    error: str | None = None
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        try:
             locations = onnx_external_locations(buf)
-    except (ValueError, RecursionError) as exc:
-        return [book.finding("MP-ONX-002", file, f"ONNX protobuf is malformed ({exc})")]
+        except (ValueError, RecursionError) as exc:
+            # Handled inside the mmap block so the views into it are gone before it closes.
+            error, locations = str(exc), []
+    if error is not None:
+        return [book.finding("MP-ONX-002", file, f"ONNX protobuf is malformed ({error})")]
     return [
         book.finding(
             "MP-ONX-001",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from modelpassport.artifacts import (
+    ARCHIVE_ERRORS,
     PickleWalk,
     read_torch_checkpoint,
     walk_pickle,
@@ -182,6 +183,6 @@ def scan_npz(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
             for info in members[:MAX_NPZ_MEMBERS]:
                 with zf.open(info) as member:
                     findings.extend(_scan_npy_stream(book, member, file, info.filename))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+    except ARCHIVE_ERRORS as exc:
         raise InputError(path, f"expected a readable .npz zip archive ({exc})") from None
     return findings
