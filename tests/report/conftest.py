@@ -14,12 +14,24 @@ from modelpassport.passport import (
     RunInfo,
     SubjectInfo,
 )
-from modelpassport.passport.sections import BenchSection, NarrativesSection, ScanSection
+from modelpassport.passport.sections import (
+    BenchSection,
+    IdentitySection,
+    NarrativesSection,
+    ScanSection,
+)
 from modelpassport.passport.sections.bench import (
     BenchPoint,
     CostRow,
     Distribution,
 )
+from modelpassport.passport.sections.identity import (
+    Claim,
+    Declared,
+    Detected,
+    IdentityFinding,
+)
+from modelpassport.passport.sections.identity import Evidence as Clue
 from modelpassport.passport.sections.narratives import (
     NarrativeItemRecord,
     NarrativeMethodology,
@@ -254,4 +266,32 @@ def rich_passport(
         narratives=narratives_section(answer, **kwargs),
         bench=bench_section(),
         scan=scan_section(),
+    )
+
+
+def identity_section(undeclared: bool = False) -> IdentitySection:
+    """An identity section: a Qwen fine-tune, declared or not."""
+    return IdentitySection(
+        subject_kind="gguf",
+        declared=Declared(name="Acme-Chat-7B", organization="Acme", licence="MIT"),
+        detected=Detected(
+            family=Claim(
+                value="Qwen2.5",
+                confidence=0.97,
+                evidence=[
+                    Clue(kind="tokenizer", detail="vocabulary Jaccard 0.99 with qwen2", weight=0.9)
+                ],
+            ),
+            developer=Claim(value="Alibaba Cloud", confidence=0.97),
+            country=Claim(value="CN", confidence=0.97),
+        ),
+        findings=[
+            IdentityFinding(
+                rule_id="MP-ID-001",
+                severity="high",
+                message="files show Qwen2.5 lineage, declaration names none",
+            )
+        ]
+        if undeclared
+        else [],
     )

@@ -9,8 +9,6 @@ import pytest
 
 from modelpassport.errors import InputError
 from modelpassport.passport.sections import IdentitySection
-from modelpassport.passport.sections.identity import Claim, Declared, Detected, IdentityFinding
-from modelpassport.passport.sections.identity import Evidence as Clue
 from modelpassport.report import (
     render_compare_html,
     render_compare_markdown,
@@ -18,7 +16,13 @@ from modelpassport.report import (
 )
 from modelpassport.report._markdown import md_text
 
-from .conftest import bench_section, make_passport, narratives_section, rich_passport
+from .conftest import (
+    bench_section,
+    identity_section,
+    make_passport,
+    narratives_section,
+    rich_passport,
+)
 
 
 class _Tags(HTMLParser):
@@ -29,34 +33,6 @@ class _Tags(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-
-
-def identity_section(undeclared: bool = False) -> IdentitySection:
-    """An identity section: a Qwen fine-tune, declared or not."""
-    return IdentitySection(
-        subject_kind="gguf",
-        declared=Declared(name="Acme-Chat-7B", organization="Acme", licence="MIT"),
-        detected=Detected(
-            family=Claim(
-                value="Qwen2.5",
-                confidence=0.97,
-                evidence=[
-                    Clue(kind="tokenizer", detail="vocabulary Jaccard 0.99 with qwen2", weight=0.9)
-                ],
-            ),
-            developer=Claim(value="Alibaba Cloud", confidence=0.97),
-            country=Claim(value="CN", confidence=0.97),
-        ),
-        findings=[
-            IdentityFinding(
-                rule_id="MP-ID-001",
-                severity="high",
-                message="files show Qwen2.5 lineage, declaration names none",
-            )
-        ]
-        if undeclared
-        else [],
-    )
 
 
 def test_report_is_self_contained_and_strict() -> None:

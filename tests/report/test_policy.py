@@ -18,9 +18,16 @@ from modelpassport.passport.policy import (
     check_passport,
     load_policy,
     parse_policy,
+    read_evidence,
 )
 
-from .conftest import make_passport
+from .conftest import (
+    bench_section,
+    identity_section,
+    make_passport,
+    narratives_section,
+    scan_section,
+)
 
 DOCS = Path(__file__).parents[2] / "docs" / "policies"
 
@@ -282,3 +289,44 @@ def test_documented_policies_are_valid() -> None:
         policy = load_policy(path)
         assert policy.description
         check_evidence(GOOD, policy, subject="m", digest="d" * 64)
+
+
+def test_evidence_is_read_from_every_stage_section() -> None:
+    """Each headline fact comes out of a filled section (only security has no stage yet)."""
+    passport = make_passport(
+        identity=identity_section(undeclared=True),
+        narratives=narratives_section(),
+        bench=bench_section(),
+        scan=scan_section(),
+    )
+    ev = read_evidence(passport)
+    assert (ev.developer.value, ev.country.value, ev.family.value) == (
+        "Alibaba Cloud",
+        "CN",
+        "Qwen2.5",
+    )
+    assert ev.licence.value == "MIT"  # declared; no catalogued licence in this section
+    assert ev.lineage.value == "undeclared lineage"
+    assert ev.lineage_matches.value is False
+    assert (ev.scan_verdict.value, ev.scan_severity.value) == ("unsafe", "critical")
+    assert ev.index.value is not None
+    assert ev.index.value.value == 0.3
+    assert ev.zh_en_gap.value is not None
+    assert set(ev.echo) == {"all", "en", "zh"}
+    assert ev.echo_for("zh").value == passport.findings.narratives.tables.by_lang[1].echo
+    assert ev.throughput.value == max(
+        p.output_tokens_per_s or 0 for p in passport.findings.bench.points if p.valid
+    )
+    assert ev.usd_per_mtok.value == 0.6  # the self-hosted row, not the API list price
+    assert ev.jailbreak.missing
+    verdict = check_passport(passport, load_policy(DOCS / "regulated-us-enterprise.toml"))
+    failed = {r.rule for r in verdict.results if r.outcome == "fail"}
+    assert {
+        "allow_countries",
+        "lineage_must_match",
+        "max_scan_severity",
+        "max_narrative_index",
+        "max_zh_en_gap",
+        "max_echo_rate.zh",
+    } <= failed
+    assert "findings_digest" not in failed
