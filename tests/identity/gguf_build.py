@@ -38,7 +38,7 @@ def write_gguf(
     for name, (array, qtype_name) in (quantized or {}).items():
         qtype = gguf.GGMLQuantizationType[qtype_name]
         data = gguf.quants.quantize(array.astype(np.float32), qtype)
-        writer.add_tensor(name, data, raw_shape=array.shape, raw_dtype=qtype)
+        writer.add_tensor(name, data, raw_dtype=qtype)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

@@ -10,9 +10,23 @@ from ._archive import (
 )
 from ._code import CodeBehaviour, CodeParseError, analyse_code, relative_imports
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
+from ._hf_dir import HFFolder, read_card, read_hf_dir, read_json
 from ._pickle import PickleImport, PickleWalk, Ref, walk_pickle, walk_pickles
+from ._safetensors import (
+    SafetensorsFile,
+    SafetensorsTensor,
+    read_safetensors,
+    read_safetensors_index,
+)
 from ._set import ArtifactKind, ArtifactSet
 from ._templates import TemplateIssue, analyse_template, normalise_template
+from ._tokenizer import (
+    Vocabulary,
+    gguf_vocabulary,
+    read_tiktoken,
+    read_tokenizer_json,
+    read_tokenizer_model,
+)
 from ._torch_zip import TensorInfo, TorchCheckpoint, is_zip, read_torch_checkpoint
 
 __all__ = [
@@ -24,22 +38,35 @@ __all__ = [
     "CodeParseError",
     "GGUFFile",
     "GGUFTensor",
+    "HFFolder",
     "LazyArray",
     "MetaValue",
     "PickleImport",
     "PickleWalk",
     "Ref",
+    "SafetensorsFile",
+    "SafetensorsTensor",
     "TemplateIssue",
     "TensorInfo",
     "TorchCheckpoint",
+    "Vocabulary",
     "analyse_code",
     "analyse_template",
     "escapes",
+    "gguf_vocabulary",
     "is_zip",
     "link_escapes",
     "list_archive",
     "normalise_template",
+    "read_card",
     "read_gguf",
+    "read_hf_dir",
+    "read_json",
+    "read_safetensors",
+    "read_safetensors_index",
+    "read_tiktoken",
+    "read_tokenizer_json",
+    "read_tokenizer_model",
     "read_torch_checkpoint",
     "relative_imports",
     "symlink_target",

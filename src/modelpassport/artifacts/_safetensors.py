@@ -1,0 +1,180 @@
+"""safetensors headers: tensor names, dtypes, shapes and offsets, sharded or not.
+
+A safetensors file is an 8-byte little-endian header length, a JSON header and raw tensor
+data. Only the header is parsed here (bounded in size and checked against the file), and rows
+of a tensor can be read on demand for weight lineage; nothing is ever executed.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from modelpassport.errors import InputError
+
+# The format's own limit on the header size.
+MAX_HEADER: Final = 100 * 1024 * 1024
+MAX_INDEX: Final = 64 * 1024 * 1024
+DTYPE_BYTES: Final[dict[str, int]] = {
+    "BOOL": 1,
+    "U8": 1,
+    "I8": 1,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "F8_E8M0": 1,
+    "I16": 2,
+    "U16": 2,
+    "F16": 2,
+    "BF16": 2,
+    "I32": 4,
+    "U32": 4,
+    "F32": 4,
+    "I64": 8,
+    "U64": 8,
+    "F64": 8,
+}
+
+
+@dataclass(frozen=True)
+class SafetensorsTensor:
+    """One tensor: ``offset`` is absolute in the file, ``nbytes`` its data length."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    offset: int
+    nbytes: int
+
+    @property
+    def n_elements(self) -> int:
+        """How many values the tensor holds."""
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+
+@dataclass(frozen=True)
+class SafetensorsFile:
+    """A parsed safetensors header."""
+
+    path: Path
+    tensors: tuple[SafetensorsTensor, ...]
+    metadata: dict[str, str]
+
+    def tensor(self, name: str) -> SafetensorsTensor | None:
+        """The tensor called ``name``, or None."""
+        return next((t for t in self.tensors if t.name == name), None)
+
+    def read_rows(self, tensor: SafetensorsTensor, rows: list[int]) -> list[bytes]:
+        """Raw bytes of selected rows of a 2-D tensor, read one by one (bounded memory)."""
+        if len(tensor.shape) != 2:
+            raise InputError(self.path, f"tensor '{tensor.name}': expected 2 dimensions")
+        n_rows, width = tensor.shape
+        row_bytes = width * DTYPE_BYTES[tensor.dtype]
+        out: list[bytes] = []
+        with self.path.open("rb") as fh:
+            for r in rows:
+                if not 0 <= r < n_rows:
+                    raise InputError(
+                        self.path, f"tensor '{tensor.name}': row {r} outside 0..{n_rows - 1}"
+                    )
+                fh.seek(tensor.offset + r * row_bytes)
+                chunk = fh.read(row_bytes)
+                if len(chunk) != row_bytes:
+                    raise InputError(self.path, f"tensor '{tensor.name}': truncated data")
+                out.append(chunk)
+        return out
+
+
+def read_safetensors(path: Path) -> SafetensorsFile:
+    """Parse a safetensors header, checking every tensor lies inside the file.
+
+    Raises:
+        InputError: truncated file, oversized or malformed header, inconsistent offsets.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            if len(head) < 8:
+                raise InputError(path, "expected an 8-byte safetensors header length")
+            (n,) = struct.unpack("<Q", head)
+            if n > MAX_HEADER or n > size - 8:
+                raise InputError(
+                    path,
+                    f"header claims {n} bytes; expected at most "
+                    f"{min(MAX_HEADER, max(size - 8, 0))} (truncated or corrupt)",
+                )
+            raw = fh.read(n)
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror})") from None
+    try:
+        header = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(path, "expected a JSON safetensors header") from None
+    if not isinstance(header, dict):
+        raise InputError(path, "expected the safetensors header to be a JSON object")
+    data_start = 8 + n
+    data_size = size - data_start
+    meta = header.pop("__metadata__", None) or {}
+    if not isinstance(meta, dict):
+        raise InputError(path, "__metadata__: expected an object of strings")
+    tensors = [_tensor(path, name, entry, data_start, data_size) for name, entry in header.items()]
+    tensors.sort(key=lambda t: t.name)
+    return SafetensorsFile(path, tuple(tensors), {str(k): str(v) for k, v in meta.items()})
+
+
+def _tensor(path: Path, name: str, entry: Any, start: int, size: int) -> SafetensorsTensor:
+    if not isinstance(entry, dict):
+        raise InputError(path, f"tensor '{name}': expected an object")
+    dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+    if dtype not in DTYPE_BYTES:
+        raise InputError(
+            path, f"tensor '{name}'.dtype: expected a safetensors dtype, found {dtype!r}"
+        )
+    if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+        raise InputError(path, f"tensor '{name}'.shape: expected a list of sizes")
+    if (
+        not isinstance(offsets, list)
+        or len(offsets) != 2
+        or not all(isinstance(o, int) for o in offsets)
+        or not 0 <= offsets[0] <= offsets[1] <= size
+    ):
+        raise InputError(
+            path,
+            f"tensor '{name}'.data_offsets: expected [begin, end] within the "
+            f"{size} data bytes (truncated or corrupt)",
+        )
+    n = 1
+    for d in shape:
+        n *= d
+    if n * DTYPE_BYTES[dtype] != offsets[1] - offsets[0]:
+        raise InputError(
+            path,
+            f"tensor '{name}': shape {shape} of {dtype} does not fit "
+            f"{offsets[1] - offsets[0]} bytes",
+        )
+    return SafetensorsTensor(name, dtype, tuple(shape), start + offsets[0], offsets[1] - offsets[0])
+
+
+def read_safetensors_index(path: Path) -> dict[str, str]:
+    """``model.safetensors.index.json``'s weight map: tensor name -> shard file name."""
+    if path.stat().st_size > MAX_INDEX:
+        raise InputError(path, f"expected an index of at most {MAX_INDEX // 2**20} MiB")
+    try:
+        doc = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(path, "expected a JSON safetensors index") from None
+    wmap = doc.get("weight_map") if isinstance(doc, dict) else None
+    if not isinstance(wmap, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in wmap.items()
+    ):
+        raise InputError(path, "weight_map: expected an object of tensor name -> file name")
+    for shard in set(wmap.values()):
+        if "/" in shard or "\\" in shard or shard.startswith("."):
+            raise InputError(path, f"weight_map: shard {shard!r} must be a plain file name")
+    return dict(wmap)

@@ -1,0 +1,30 @@
+"""Identity and lineage: who made a model, judged from its files rather than its name."""
+
+from ._catalog import ApiPrice, Catalog, Family, TokenizerEntry
+from ._fingerprint import (
+    TokenizerFingerprint,
+    exact_overlap,
+    fingerprint,
+    fingerprint_file,
+    read_vocabulary,
+    sketch_jaccard,
+)
+from ._identify import IdentifyOptions, identify_artifacts, identify_hosted
+from ._stage import IdentityStage
+
+__all__ = [
+    "ApiPrice",
+    "Catalog",
+    "Family",
+    "IdentifyOptions",
+    "IdentityStage",
+    "TokenizerEntry",
+    "TokenizerFingerprint",
+    "exact_overlap",
+    "fingerprint",
+    "fingerprint_file",
+    "identify_artifacts",
+    "identify_hosted",
+    "read_vocabulary",
+    "sketch_jaccard",
+]

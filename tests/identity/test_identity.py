@@ -1,0 +1,242 @@
+"""The identity verdict on real models and on disguised copies built from them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modelpassport.artifacts import ArtifactSet, LazyArray, read_gguf, read_tiktoken
+from modelpassport.errors import InputError
+from modelpassport.identity import (
+    Catalog,
+    IdentifyOptions,
+    IdentityStage,
+    identify_artifacts,
+    identify_hosted,
+)
+from modelpassport.passport.sections import IdentitySection
+from modelpassport.stages import AuditOptions, StageContext
+from modelpassport.store import Journal
+
+from .builders import write_tokenizer_json
+
+NO_LINEAGE = IdentifyOptions(lineage=False)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load()
+
+
+@pytest.fixture(scope="session")
+def nova_gguf(smollm2_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SmolLM2 in disguise: renamed ('Nova' by 'Acme Labs', MIT), its embedding's hidden
+    dimension permuted, 10% noise added, re-quantized from Q8_0 to Q4_0."""
+    gguf = pytest.importorskip("gguf")
+    src = read_gguf(smollm2_gguf)
+    md = src.metadata
+    embd = src.tensor("token_embd.weight")
+    assert embd is not None
+    assert embd.nbytes is not None
+    raw = np.fromfile(src.path, dtype=np.uint8, count=embd.nbytes, offset=embd.offset)
+    x = gguf.quants.dequantize(raw.reshape(embd.shape[1], -1), gguf.GGMLQuantizationType.Q8_0)
+    rng = np.random.default_rng(7)
+    x = x[:, rng.permutation(x.shape[1])]
+    x = (x + rng.normal(0.0, 0.1 * float(x.std()), x.shape)).astype(np.float32)
+    path = tmp_path_factory.mktemp("nova") / "nova-135m.gguf"
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_name("Nova 135M")
+    w.add_organization("Acme Labs")
+    w.add_license("mit")
+    for key in (
+        "block_count",
+        "context_length",
+        "embedding_length",
+        "feed_forward_length",
+        "attention.head_count",
+        "attention.head_count_kv",
+    ):
+        w.add_uint32(f"llama.{key}", int(md[f"llama.{key}"]))  # type: ignore[arg-type]
+    w.add_tokenizer_model("gpt2")
+    tokens, types = md["tokenizer.ggml.tokens"], md["tokenizer.ggml.token_type"]
+    assert isinstance(tokens, LazyArray)
+    assert isinstance(types, LazyArray)
+    w.add_token_list(list(tokens.iter_bytes()))
+    w.add_token_types([int(t) for t in types.read()])
+    w.add_chat_template("{% for m in messages %}<|im_start|>{{ m.content }}{% endfor %}")
+    q = gguf.quants.quantize(x, gguf.GGMLQuantizationType.Q4_0)
+    w.add_tensor("token_embd.weight", q, raw_dtype=gguf.GGMLQuantizationType.Q4_0)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+def test_bundled_smollm2_is_what_it_says(smollm2_gguf: Path, catalog: Catalog) -> None:
+    s = identify_artifacts(ArtifactSet.from_path(smollm2_gguf), catalog, IdentifyOptions())
+    assert s.detected is not None
+    assert s.detected.family.value == "SmolLM2"
+    assert s.detected.family.confidence > 0.9
+    assert {e.kind for e in s.detected.family.evidence} >= {"tokenizer", "dimensions", "weights"}
+    assert s.declared.organization == "HuggingFaceTB"
+    assert s.declared.quantization == "Q4_1"
+    assert s.declared.chat_templates == ["default"]
+    assert s.declared.family == "smollm2"
+    assert s.findings == []
+    assert s.summary().startswith("SmolLM2 · Hugging Face (US) · Apache-2.0")
+    assert s.tokenizer is not None
+    assert s.tokenizer.best_match == "cosmo2"
+
+
+def test_renamed_requantized_copy_is_seen_through(
+    nova_gguf: Path, smollm2_gguf: Path, catalog: Catalog
+) -> None:
+    s = identify_artifacts(ArtifactSet.from_path(nova_gguf), catalog, IdentifyOptions())
+    assert s.declared.name == "Nova 135M"
+    assert s.declared.quantization is not None
+    assert s.detected is not None
+    assert s.detected.family.value == "SmolLM2"
+    assert s.detected.developer.value == "Hugging Face"
+    lineage = {m.reference_family: m for m in s.lineage}
+    assert lineage["smollm2"].verdict == "same_lineage"
+    assert lineage["smollm2"].score is not None
+    assert lineage["smollm2"].score > 0.9
+    rules = {f.rule_id: f for f in s.findings}
+    assert rules["MP-ID-001"].severity == "high"
+    assert "confirmed by weights" in rules["MP-ID-001"].message
+    assert "'mit'" in rules["MP-ID-002"].message
+    assert "undeclared lineage" in s.summary()
+
+
+def test_unrelated_reference_is_told_apart(
+    nova_gguf: Path, gemma_gguf: Path, catalog: Catalog
+) -> None:
+    opts = IdentifyOptions(references=(gemma_gguf,))
+    s = identify_artifacts(ArtifactSet.from_path(nova_gguf), catalog, opts)
+    gemma = [m for m in s.lineage if m.reference == str(gemma_gguf)]
+    assert gemma
+    assert all(m.verdict == "unrelated" and m.reference_family == "gemma3" for m in gemma)
+    assert gemma[0].shared_tokens > 10_000
+
+
+def test_qwen_vocabulary_in_a_folder_claiming_mistral(
+    tmp_path: Path, qwen_tiktoken: Path, catalog: Catalog
+) -> None:
+    base = read_tiktoken(qwen_tiktoken)
+    folder = tmp_path / "acme-mistral-7b-chat"
+    folder.mkdir()
+    write_tokenizer_json(
+        folder / "tokenizer.json",
+        base.tokens,
+        ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|acme|>"],
+    )
+    (folder / "config.json").write_text(
+        json.dumps(
+            {
+                "architectures": ["MistralForCausalLM"],
+                "model_type": "mistral",
+                "_name_or_path": "acme/mistral-7b-chat",
+                "hidden_size": 4096,
+                "num_hidden_layers": 32,
+                "num_attention_heads": 32,
+                "num_key_value_heads": 8,
+                "intermediate_size": 14336,
+                "vocab_size": 151680,
+                "max_position_embeddings": 32768,
+            }
+        )
+    )
+    (folder / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "chat_template": [
+                    {"name": "default", "template": "{{ messages }}"},
+                    {"name": "tool_use", "template": "{{ tools }}"},
+                ]
+            }
+        )
+    )
+    (folder / "README.md").write_text(
+        "---\nlicense: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1\n---\n# Acme chat\n"
+    )
+    s = identify_artifacts(ArtifactSet.from_path(folder), catalog, NO_LINEAGE)
+    assert s.declared.family == "mistral"
+    assert s.declared.chat_templates == ["default", "tool_use"]
+    assert s.declared.base_models == ["mistralai/Mistral-7B-v0.1"]
+    assert s.detected is not None
+    assert s.detected.developer.value == "Alibaba Cloud (Qwen team)"
+    assert s.detected.country.value == "CN"
+    assert s.detected.developer.confidence >= 0.5
+    assert s.detected.family.value is not None
+    assert "Qwen" in s.detected.family.value
+    assert "Mistral 7B" not in s.detected.alternatives
+    assert s.tokenizer is not None
+    assert s.tokenizer.best_match == "qwen"
+    [finding] = [f for f in s.findings if f.rule_id == "MP-ID-001"]
+    assert finding.severity == "high"
+    assert "pointing to Mistral 7B" in finding.message
+
+
+def test_adapter_without_base_model(tmp_path: Path, catalog: Catalog) -> None:
+    folder = tmp_path / "lora"
+    folder.mkdir()
+    (folder / "adapter_config.json").write_text(json.dumps({"peft_type": "LORA", "r": 8}))
+    s = identify_artifacts(ArtifactSet.from_path(folder), catalog, NO_LINEAGE)
+    assert s.declared.adapter is True
+    assert [f.rule_id for f in s.findings] == ["MP-ID-003", "MP-ID-004"]
+
+
+def test_hosted_targets_get_identity_from_the_catalog(catalog: Catalog) -> None:
+    s = identify_hosted("deepseek-chat", "api.deepseek.com", catalog)
+    assert s.subject_kind == "hosted"
+    assert s.detected is not None
+    assert (s.detected.developer.value, s.detected.country.value) == ("DeepSeek", "CN")
+    assert s.detected.open_weights is False
+    unknown = identify_hosted("house-model-v9", "llm.internal", catalog)
+    assert unknown.detected is not None
+    assert unknown.detected.family.value is None
+    assert [f.rule_id for f in unknown.findings] == ["MP-ID-004"]
+
+
+def test_identical_runs_give_identical_sections(smollm2_gguf: Path, catalog: Catalog) -> None:
+    a = identify_artifacts(ArtifactSet.from_path(smollm2_gguf), catalog, NO_LINEAGE)
+    b = identify_artifacts(ArtifactSet.from_path(smollm2_gguf), catalog, NO_LINEAGE)
+    assert a.model_dump_json() == b.model_dump_json()
+
+
+def _ctx(tmp_path: Path, artifacts: ArtifactSet, options: dict[str, str]) -> StageContext:
+    opts = AuditOptions(stages=("identity",), out_dir=tmp_path, stage_options={"identity": options})
+    return StageContext("test", artifacts, None, Journal(tmp_path / "j.sqlite"), opts)
+
+
+def test_stage_runs_and_validates_options(tmp_path: Path, smollm2_gguf: Path) -> None:
+    stage = IdentityStage()
+    assert (stage.name, stage.needs) == ("identity", "any")
+    arts = ArtifactSet.from_path(smollm2_gguf)
+    section = asyncio.run(stage.run(_ctx(tmp_path, arts, {"lineage": "off"})))
+    assert isinstance(section, IdentitySection)
+    assert section.lineage == []
+    assert section.catalog_version.startswith("v1-")
+    for bad, message in (
+        ({"lineage": "maybe"}, "on or off"),
+        ({"sample": "3"}, "16 to 4096"),
+        ({"colour": "red"}, "identity.lineage"),
+    ):
+        with pytest.raises(InputError, match=message):
+            asyncio.run(stage.run(_ctx(tmp_path, arts, bad)))
+
+
+def test_truncated_subject_fails_with_one_line(
+    tmp_path: Path, smollm2_gguf: Path, catalog: Catalog
+) -> None:
+    cut = tmp_path / "cut.gguf"
+    with smollm2_gguf.open("rb") as fh:
+        cut.write_bytes(fh.read(500_000))
+    with pytest.raises(InputError, match="truncated") as info:
+        identify_artifacts(ArtifactSet.from_path(cut), catalog, NO_LINEAGE)
+    assert "\n" not in str(info.value)
