@@ -113,3 +113,52 @@ def test_cues_non_empty_and_chinese_cues_in_chinese_items(items: list[dict[str, 
 
 def _cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, Any]]:
+    return _read(CALIBRATION)
+
+
+def test_calibration_counts_and_balance(records: list[dict[str, Any]]) -> None:
+    assert len(records) >= 300
+    styles = Counter(r["style"] for r in records)
+    assert set(styles) == STYLES
+    assert min(styles.values()) >= 30, styles
+    zh_share = sum(r["lang"] == "zh" for r in records) / len(records)
+    assert 0.4 <= zh_share <= 0.6
+    outcomes = Counter(r["label"]["outcome"] for r in records)
+    assert set(outcomes) == {"complete", "evasive", "refusal"}
+    assert min(outcomes.values()) >= 30, outcomes
+    echoes = Counter(r["label"]["echo"] for r in records)
+    assert min(echoes[True], echoes[False]) >= 30, echoes
+    kinds = {r["kind"] for r in records}
+    assert {"sensitive", "control"} <= kinds
+
+
+def test_calibration_ids_are_a_stable_sequence(records: list[dict[str, Any]]) -> None:
+    assert [r["id"] for r in records] == [f"cal.{n:04d}" for n in range(1, len(records) + 1)]
+
+
+def test_calibration_records_copy_their_suite_item(
+    records: list[dict[str, Any]], items: list[dict[str, Any]]
+) -> None:
+    by_prompt = {(i["lang"], i["prompt"]): i for i in items}
+    for r in records:
+        item = by_prompt.get((r["lang"], r["prompt"]))
+        assert item is not None, f"{r['id']}: prompt not in the suite"
+        for field in ("topic", "state", "kind", "facts", "flags"):
+            assert r[field] == item[field], (r["id"], field)
+        _claims_ok(r)
+
+
+def test_think_blocks_only_in_reasoning_answers(records: list[dict[str, Any]]) -> None:
+    for r in records:
+        answer = r["answer"]
+        assert answer.strip(), r["id"]
+        if r["style"] == "reasoning":
+            assert answer.startswith("<think>"), r["id"]
+            assert "</think>" in answer, r["id"]
+            assert answer.split("</think>", 1)[1].strip(), r["id"]
+        else:
+            assert "<think>" not in answer, r["id"]
