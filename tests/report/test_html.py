@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from modelpassport.errors import InputError
-from modelpassport.passport.sections import IdentitySection
+from modelpassport.passport.sections import IdentitySection, SecuritySection
 from modelpassport.report import (
     render_compare_html,
     render_compare_markdown,
@@ -81,10 +81,15 @@ def test_first_screen_answers_the_adoption_questions() -> None:
 
 
 def test_sections_without_a_view_show_their_data_escaped() -> None:
-    passport = make_passport(identity=IdentitySection(status="error", reason="<b>boom</b>"))
+    passport = make_passport(
+        identity=IdentitySection(status="error", reason="<b>boom</b>"),
+        security=SecuritySection(status="ok", reason="<i>x</i>"),
+    )
     html = render_html(passport)
     assert "&lt;b&gt;boom&lt;/b&gt;" in html
     assert "<b>boom</b>" not in html
+    assert "&#34;reason&#34;: &#34;&lt;i&gt;x&lt;/i&gt;&#34;" in html  # security: JSON, escaped
+    assert html.count("section data (JSON)") == 1  # sections with a view are not repeated
 
 
 def test_invalid_bench_points_are_listed_not_drawn() -> None:

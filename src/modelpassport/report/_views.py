@@ -577,29 +577,33 @@ _BUILDERS = {
 
 
 def section_views(passport: Passport) -> list[SectionView]:
-    """One view per stage, in stage order; sections without a dedicated view show their data."""
+    """One view per stage, in stage order.
+
+    A section with a dedicated view is not repeated as JSON (passport.json has it); one
+    without, or of a shape the view does not know, shows its data as escaped JSON.
+    """
     views = []
     for name in STAGE_NAMES:
         section = getattr(passport.findings, name)
         data = section.model_dump(mode="json")
-        view = SectionView(
-            name,
-            section.status,
-            section.reason,
-            section.summary(),
-            raw=json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True),
-        )
+        view = SectionView(name, section.status, section.reason, section.summary())
         builder = _BUILDERS.get(name)
-        if section.status == "ok" and builder is not None:
-            try:
-                builder(view, data)
-            except (KeyError, TypeError, AttributeError) as exc:
-                # A section of another shape (older or newer stage): show its data instead.
-                view.charts, view.tables, view.answers = [], [], {}
+        if section.status != "ok":
+            views.append(view)
+            continue
+        try:
+            if builder is None:
+                raise LookupError("no dedicated view")
+            builder(view, data)
+        except (LookupError, TypeError, AttributeError) as exc:
+            # No view, or a section of another shape (older or newer stage): show its data.
+            view.charts, view.tables, view.answers = [], [], {}
+            if builder is not None:
                 view.notes.append(
                     f"this section's layout is not the one this report knows "
                     f"({type(exc).__name__}: {exc}); its data follows"
                 )
+            view.raw = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
         views.append(view)
     return views
 
