@@ -18,7 +18,7 @@ import pytest
 from modelpassport.passport.sections import ScanSection
 from modelpassport.report import read_passport, render_compare_html, render_html
 
-from ._browser import Elements, dump_dom, screenshot
+from ._browser import ARTIFACTS, Elements, dump_dom, run_chromium, screenshot
 from .conftest import bench_section, make_passport, narratives_section, scan_section
 
 pytestmark = pytest.mark.browser
@@ -167,3 +167,7 @@ def test_real_audit_of_a_hostile_model_renders_inert(tmp_path: Path) -> None:
     assert [a for a in elements.named("svg") if "chart" in (a.get("class") or "")]
     assert '&lt;script&gt;document.title="PWNED-script"&lt;/script&gt;' in dom
     screenshot(out / "report.html", "report-real-audit.png")
+    pdf = ARTIFACTS / "report-real-audit.pdf"
+    run_chromium(out / "report.html", f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
+    assert pages >= 2  # printable: the verdict page, then a page per stage that ran

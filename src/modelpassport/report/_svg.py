@@ -8,6 +8,7 @@ Charts are plain functions of numbers and labels, returning ``Markup``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,8 +40,12 @@ class Series:
     points: Sequence[tuple[float, float]]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
 def _t(text: object) -> Markup:
-    return escape(str(text))
+    # Control characters are not allowed in XML; untrusted labels may carry them.
+    return escape(_CONTROL.sub("\ufffd", str(text)))
 
 
 def _clip(label: str, limit: int = 36) -> str:
