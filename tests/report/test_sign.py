@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
-from modelpassport.errors import InputError
+from modelpassport.errors import InputError, MissingExtraError
 from modelpassport.passport import (
     generate_keypair,
     load_private_key,
@@ -116,3 +117,11 @@ def test_bad_signature_file_names_field(tmp_path: Path) -> None:
     (tmp_path / "y.sig").write_text("{")
     with pytest.raises(InputError, match="expected signature JSON"):
         read_signature(tmp_path / "y.sig")
+
+
+def test_missing_cryptography_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "cryptography", None)  # import now raises ImportError
+    with pytest.raises(MissingExtraError, match=r"pip install 'modelpassport\[report\]'"):
+        generate_keypair(tmp_path / "k.key")
