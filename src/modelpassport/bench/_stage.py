@@ -49,6 +49,11 @@ class BenchStage:
         options = BenchOptions.from_strings(ctx.options.for_stage("bench"))
         _check_levels(options, ctx.options.concurrency)
         notes: list[str] = list(METHOD_NOTES)
+        if ctx.options.requests_per_s is not None:
+            notes.append(
+                f"--rps {ctx.options.requests_per_s:g} spaced request starts: "
+                "throughput and open-loop rates above it are capped by the client."
+            )
         tokenizer = _open_tokenizer(ctx, notes)
         seed = ctx.options.seed if options.seed is None else options.seed
         plan = SweepPlan(
