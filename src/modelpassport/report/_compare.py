@@ -16,8 +16,9 @@ from markupsafe import Markup
 from modelpassport.passport import Estimate, Passport, Rate
 from modelpassport.passport.policy import Evidence, Fact, read_evidence
 
+from ._sections import cost_bars, latency_series, topic_heatmap
 from ._svg import Bar, bar_chart, interval_chart, line_chart
-from ._views import cost_bars, fact_text, latency_series, topic_heatmap
+from ._views import fact_text
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_COMPARED = len(_LETTERS)

@@ -16,7 +16,8 @@ from modelpassport.errors import InputError
 from modelpassport.passport import Passport
 
 from ._compare import MAX_COMPARED, compare
-from ._views import headline, section_views
+from ._sections import section_views
+from ._views import headline
 
 
 def _environment() -> Environment:
