@@ -129,3 +129,33 @@ def test_rows_carry_stage_and_target(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         row = db.execute("SELECT target, stage, status FROM results").fetchone()
     assert row == (TARGET.key(), "capability", "ok")
+
+
+def test_get_many_spans_batches_and_skips_unknown_keys(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite")
+    requests = [_request(f"q{i}") for i in range(1203)]
+    keys = [journal_key(TARGET, r) for r in requests]
+    for key, request in zip(keys[::2], requests[::2], strict=True):
+        journal.put_completion(key, TARGET, "s", request, _completion(request.messages[0].content))
+    found = journal.get_many(keys)
+    assert set(found) == set(keys[::2])
+    last = found[keys[1202]].completion
+    assert last is not None
+    assert last.text == "q1202"
+    assert journal.get_many([]) == {}
+    journal.close()
+
+
+def test_put_many_records_answers_and_errors_together(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite")
+    good, bad = _request("good"), _request("bad")
+    keys = [journal_key(TARGET, good), journal_key(TARGET, bad)]
+    error = TransientTargetError("HTTP 503: busy", status=503)
+    journal.put_many(TARGET, "s", [(keys[0], good, _completion()), (keys[1], bad, error)])
+    assert journal.count(status="ok") == 1
+    assert journal.count(status="error") == 1
+    stored = journal.get_many(keys)
+    assert stored[keys[0]].completion == _completion()
+    assert stored[keys[1]].error is not None
+    assert stored[keys[1]].error.status == 503
+    journal.close()

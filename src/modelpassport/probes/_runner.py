@@ -1,8 +1,9 @@
 """Send many requests to one target, resumably.
 
-Every answer (or error) is committed to the journal the moment it arrives; a request whose
-answer is already in the journal is not sent again. Cancellation (Ctrl-C) stops the workers;
-what finished stays in the journal for the next run.
+Every answer (or error) is committed to the journal within one event-loop turn of its
+arrival and before it is reported (answers that arrive together share a transaction); a
+request whose answer is already in the journal is not sent again. Cancellation (Ctrl-C)
+stops the workers; what finished stays in the journal for the next run.
 """
 
 from __future__ import annotations
@@ -63,13 +64,14 @@ async def run_requests(
             for _ in range(copies[key]):
                 on_done(outcome)
 
+    stored = {} if fresh else journal.get_many(list(copies))
     pending: list[tuple[str, ChatRequest]] = []
     seen: set[str] = set()
     for key, request in zip(keys, requests, strict=True):
         if key in seen:
             continue
         seen.add(key)
-        entry = None if fresh else journal.get(key)
+        entry = stored.get(key)
         if entry is not None and entry.completion is not None:
             report(key, Outcome(request, entry.completion, None, cached=True))
         else:
@@ -78,6 +80,7 @@ async def run_requests(
     queue: asyncio.Queue[tuple[str, ChatRequest]] = asyncio.Queue()
     for item in pending:
         queue.put_nowait(item)
+    batch = _Batch(journal, target, stage, report)
 
     async def worker() -> None:
         while True:
@@ -86,15 +89,10 @@ async def run_requests(
             except asyncio.QueueEmpty:
                 return
             try:
-                completion = await target.chat(request)
+                result: Completion | TargetError = await target.chat(request)
             except TargetError as exc:
-                journal.put_error(key, target.identity, stage, request, exc)
-                record = ErrorRecord(exc.kind, str(exc), exc.status)
-                outcome = Outcome(request, None, record, cached=False)
-            else:
-                journal.put_completion(key, target.identity, stage, request, completion)
-                outcome = Outcome(request, completion, None, cached=False)
-            report(key, outcome)
+                result = exc
+            await batch.add(key, request, result)
 
     workers = [asyncio.create_task(worker()) for _ in range(min(concurrency, len(pending)))]
     try:
@@ -102,4 +100,44 @@ async def run_requests(
     finally:
         for task in workers:
             task.cancel()
+        batch.commit()
     return [results[key] for key in keys]
+
+
+class _Batch:
+    """Group commit: results that arrive in the same event-loop turn share one transaction.
+
+    A commit per result costs a WAL write and lock round-trip each (~0.1 ms of blocked event
+    loop, measured in bench/bench_runner.py); batching what finished together keeps the
+    journal's promise (a result is durable before it is reported, so kill -9 loses only
+    what was in flight) at a fraction of the cost.
+    """
+
+    def __init__(
+        self, journal: Journal, target: Target, stage: str, report: Callable[[str, Outcome], None]
+    ) -> None:
+        self._journal = journal
+        self._target = target
+        self._stage = stage
+        self._report = report
+        self._results: list[tuple[str, ChatRequest, Completion | TargetError]] = []
+
+    async def add(self, key: str, request: ChatRequest, result: Completion | TargetError) -> None:
+        """Queue a result; the first of a batch yields once so others can join, then commits."""
+        self._results.append((key, request, result))
+        if len(self._results) == 1:
+            await asyncio.sleep(0)
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the queued results in one transaction, then report each."""
+        results, self._results = self._results, []
+        if not results:
+            return
+        self._journal.put_many(self._target.identity, self._stage, results)
+        for key, request, result in results:
+            if isinstance(result, TargetError):
+                record = ErrorRecord(result.kind, str(result), result.status)
+                self._report(key, Outcome(request, None, record, cached=False))
+            else:
+                self._report(key, Outcome(request, result, None, cached=False))

@@ -1,8 +1,9 @@
 """SQLite journal of every request sent to a target: the cache that makes runs resumable.
 
-Each finished result is committed on its own, so a crash or kill -9 loses at most the
-requests in flight. Keys hash (target identity, request), so a different model or a changed
-prompt is never served a stale answer.
+Each finished result is committed as soon as it arrives (results that arrive together
+share one transaction), so a crash or kill -9 loses at most the requests in flight. Keys
+hash (target identity, request), so a different model or a changed prompt is never served
+a stale answer.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from modelpassport.errors import InputError
 from modelpassport.targets import ChatRequest, Completion, TargetError, TargetIdentity
+
+_BATCH = 500  # keys per lookup query, well under SQLite's bound-parameter limit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -53,6 +57,16 @@ class JournalEntry:
     attempts: int
 
 
+def _entry(
+    key: str, completion_json: str | None, error_kind: str, error_json: str, attempts: int
+) -> JournalEntry:
+    if completion_json is not None:
+        return JournalEntry(key, Completion.model_validate_json(completion_json), None, attempts)
+    detail = json.loads(error_json)
+    record = ErrorRecord(error_kind, detail["message"], detail.get("status"))
+    return JournalEntry(key, None, record, attempts)
+
+
 def journal_key(target: TargetIdentity, request: ChatRequest) -> str:
     """The journal key of a request sent to a target."""
     return hashlib.sha256(f"{target.key()}\n{request.digest()}".encode()).hexdigest()
@@ -74,17 +88,20 @@ class Journal:
 
     def get(self, key: str) -> JournalEntry | None:
         """The stored result for ``key``, or None if it was never recorded."""
-        row = self._db.execute(
-            "SELECT completion, error_kind, error, attempts FROM results WHERE key = ?", (key,)
-        ).fetchone()
-        if row is None:
-            return None
-        completion_json, error_kind, error_json, attempts = row
-        if completion_json is not None:
-            return JournalEntry(key, Completion.model_validate_json(completion_json), None, attempts)
-        detail = json.loads(error_json)
-        record = ErrorRecord(error_kind, detail["message"], detail.get("status"))
-        return JournalEntry(key, None, record, attempts)
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, JournalEntry]:
+        """The stored results among ``keys``, looked up in batches (one query per batch)."""
+        found: dict[str, JournalEntry] = {}
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            query = (
+                "SELECT key, completion, error_kind, error, attempts FROM results"
+                f" WHERE key IN ({', '.join('?' * len(batch))})"
+            )
+            for row in self._db.execute(query, tuple(batch)):
+                found[row[0]] = _entry(*row)
+        return found
 
     def put_completion(
         self, key: str, target: TargetIdentity, stage: str, request: ChatRequest, done: Completion
@@ -95,8 +112,14 @@ class Journal:
             " VALUES (?, ?, ?, ?, 'ok', ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET status='ok', completion=excluded.completion,"
             " error_kind=NULL, error=NULL, attempts=attempts+1, created_at=excluded.created_at",
-            (key, target.key(), stage, request.model_dump_json(), done.model_dump_json(),
-             time.time()),
+            (
+                key,
+                target.key(),
+                stage,
+                request.model_dump_json(),
+                done.model_dump_json(),
+                time.time(),
+            ),
         )
 
     def put_error(
@@ -112,6 +135,25 @@ class Journal:
             " created_at=excluded.created_at",
             (key, target.key(), stage, request.model_dump_json(), exc.kind, encoded, time.time()),
         )
+
+    def put_many(
+        self,
+        target: TargetIdentity,
+        stage: str,
+        results: Sequence[tuple[str, ChatRequest, Completion | TargetError]],
+    ) -> None:
+        """Record several (key, request, answer or error) results in one transaction."""
+        self._db.execute("BEGIN")
+        try:
+            for key, request, result in results:
+                if isinstance(result, TargetError):
+                    self.put_error(key, target, stage, request, result)
+                else:
+                    self.put_completion(key, target, stage, request, result)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def count(self, *, status: str | None = None) -> int:
         """How many results are stored (optionally only 'ok' or 'error')."""

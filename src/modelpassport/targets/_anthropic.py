@@ -13,12 +13,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any, Self
 
-import httpx
-
 from modelpassport.errors import InputError
 
 from ._errors import PermanentTargetError, TargetError, TransientTargetError
-from ._http import iter_sse, make_client, parse_json, status_error, transport_errors
+from ._http import ClientPool, iter_sse, parse_json, status_error, transport_errors
 from ._limits import Limits, ResilientTarget
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
@@ -55,10 +53,10 @@ class AnthropicTarget(ResilientTarget):
     """A Claude model behind the Anthropic Messages API."""
 
     def __init__(
-        self, identity: TargetIdentity, client: httpx.AsyncClient, limits: Limits | None = None
+        self, identity: TargetIdentity, clients: ClientPool, limits: Limits | None = None
     ) -> None:
         super().__init__(identity, limits)
-        self._client = client
+        self._clients = clients
         self._what = f"{identity.endpoint} ({identity.model})"
 
     @classmethod
@@ -72,7 +70,7 @@ class AnthropicTarget(ResilientTarget):
         if key:
             headers["x-api-key"] = key
         identity = TargetIdentity(provider="anthropic", model=spec.model, endpoint=base_url)
-        return cls(identity, make_client(base_url, headers, limits), limits)
+        return cls(identity, ClientPool(base_url, headers, limits), limits)
 
     def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")
@@ -99,10 +97,10 @@ class AnthropicTarget(ResilientTarget):
 
     async def _chat_once(self, request: ChatRequest) -> Completion:
         start = time.perf_counter()
+        payload = self._payload(request, stream=False)
         with transport_errors(self._what):
-            response = await self._client.post(
-                "/v1/messages", json=self._payload(request, stream=False)
-            )
+            async with self._clients.lease() as client:
+                response = await client.post("/v1/messages", json=payload)
             body = response.content
         total = time.perf_counter() - start
         if response.status_code != 200:
@@ -144,7 +142,10 @@ class AnthropicTarget(ResilientTarget):
         usage = Usage()
         stopped = False
         with transport_errors(self._what):
-            async with self._client.stream("POST", "/v1/messages", json=payload) as response:
+            async with (
+                self._clients.lease() as client,
+                client.stream("POST", "/v1/messages", json=payload) as response,
+            ):
                 if response.status_code != 200:
                     raise status_error(response, await response.aread())
                 async for name, raw in iter_sse(response):
@@ -184,4 +185,4 @@ class AnthropicTarget(ResilientTarget):
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._client.aclose()
+        await self._clients.aclose()

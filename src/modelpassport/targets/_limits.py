@@ -98,9 +98,8 @@ class ResilientTarget:
             async with self._semaphore:
                 await self._rate.wait()
                 try:
-                    return await asyncio.wait_for(
-                        self._chat_once(request), timeout=self.limits.timeout_s
-                    )
+                    async with asyncio.timeout(self.limits.timeout_s):
+                        return await self._chat_once(request)
                 except TimeoutError:
                     error: TransientTargetError = TransientTargetError(
                         f"no answer within {self.limits.timeout_s:g} s"

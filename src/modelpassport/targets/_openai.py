@@ -14,12 +14,10 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any, Self
 
-import httpx
-
 from modelpassport.errors import InputError
 
 from ._errors import TransientTargetError
-from ._http import iter_sse, make_client, parse_json, status_error, transport_errors
+from ._http import ClientPool, iter_sse, parse_json, status_error, transport_errors
 from ._limits import Limits, ResilientTarget
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
@@ -46,10 +44,10 @@ class OpenAICompatTarget(ResilientTarget):
     """A model behind an OpenAI-compatible ``/chat/completions`` endpoint."""
 
     def __init__(
-        self, identity: TargetIdentity, client: httpx.AsyncClient, limits: Limits | None = None
+        self, identity: TargetIdentity, clients: ClientPool, limits: Limits | None = None
     ) -> None:
         super().__init__(identity, limits)
-        self._client = client
+        self._clients = clients
         self._what = f"{identity.endpoint} ({identity.model})"
 
     @classmethod
@@ -61,7 +59,7 @@ class OpenAICompatTarget(ResilientTarget):
         key = read_api_key(spec)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         identity = TargetIdentity(provider="openai_compat", model=spec.model, endpoint=base_url)
-        return cls(identity, make_client(base_url, headers, limits), limits)
+        return cls(identity, ClientPool(base_url, headers, limits), limits)
 
     def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -83,10 +81,10 @@ class OpenAICompatTarget(ResilientTarget):
 
     async def _chat_once(self, request: ChatRequest) -> Completion:
         start = time.perf_counter()
+        payload = self._payload(request, stream=False)
         with transport_errors(self._what):
-            response = await self._client.post(
-                "/chat/completions", json=self._payload(request, stream=False)
-            )
+            async with self._clients.lease() as client:
+                response = await client.post("/chat/completions", json=payload)
             body = response.content
         total = time.perf_counter() - start
         if response.status_code != 200:
@@ -124,7 +122,10 @@ class OpenAICompatTarget(ResilientTarget):
         usage: Usage | None = None
         done = False
         with transport_errors(self._what):
-            async with self._client.stream("POST", "/chat/completions", json=payload) as response:
+            async with (
+                self._clients.lease() as client,
+                client.stream("POST", "/chat/completions", json=payload) as response,
+            ):
                 if response.status_code != 200:
                     raise status_error(response, await response.aread())
                 async for _, data in iter_sse(response):
@@ -160,4 +161,4 @@ class OpenAICompatTarget(ResilientTarget):
 
     async def aclose(self) -> None:
         """Close the connection pool."""
-        await self._client.aclose()
+        await self._clients.aclose()
