@@ -73,11 +73,13 @@ def _field(number: int, payload: bytes) -> bytes:
 
 def write_sentencepiece(path: Path, pieces: Sequence[tuple[bytes, int]]) -> Path:
     """A SentencePiece ModelProto with ``pieces`` as (piece, type) in id order."""
-    body = bytearray()
+    parts: list[bytes] = []
     for i, (piece, ptype) in enumerate(pieces):
-        msg = _field(1, piece) + _varint(2 << 3 | 5) + struct.pack("<f", -float(i))
-        msg += _varint(3 << 3 | 0) + _varint(ptype)
-        body += _field(1, msg)
+        msg = b"".join(
+            (_field(1, piece), b"\x15", struct.pack("<f", -float(i)), b"\x18", _varint(ptype))
+        )
+        parts.append(_field(1, msg))
+    body = bytearray(b"".join(parts))
     body += _field(2, _field(1, b"unigram"))  # trainer_spec, which the reader skips
     path.write_bytes(bytes(body))
     return path

@@ -16,11 +16,13 @@ import base64
 import binascii
 import json
 import re
-import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
+
+import numpy as np
 
 from modelpassport.errors import InputError
 
@@ -230,10 +232,10 @@ def read_tiktoken(path: Path, data: bytes | None = None) -> Vocabulary:
     return _from_ids(str(path), "tiktoken", ids, set(ids), [], None, None)
 
 
-def _varint(path: Path, data: bytes, pos: int) -> tuple[int, int]:
+def _varint(path: Path, data: bytes, pos: int, end: int) -> tuple[int, int]:
     value = shift = 0
     while True:
-        if pos >= len(data) or shift > 63:
+        if pos >= end or shift > 63:
             raise InputError(
                 path, f"byte {pos}: expected a protobuf varint (corrupt SentencePiece model)"
             )
@@ -245,33 +247,43 @@ def _varint(path: Path, data: bytes, pos: int) -> tuple[int, int]:
             return value, pos
 
 
-def _fields(path: Path, data: bytes) -> list[tuple[int, int, int | bytes]]:
-    """Split one protobuf message into (field, wire type, value) without a schema."""
-    out: list[tuple[int, int, int | bytes]] = []
-    pos = 0
-    while pos < len(data):
-        key, pos = _varint(path, data, pos)
+def _fields(path: Path, data: bytes, pos: int, end: int) -> Iterator[tuple[int, int, int, int]]:
+    """Walk one protobuf message in ``data[pos:end]`` without a schema, yielding
+    (field, wire type, a, b): a varint's value in ``a`` (wire 0), else the value's byte span
+    ``data[a:b]``. One-byte keys and lengths, the common case, skip the general decoder."""
+    while pos < end:
+        key = data[pos]
+        if key < 0x80:
+            pos += 1
+        else:
+            key, pos = _varint(path, data, pos, end)
         field, wire = key >> 3, key & 7
-        value: int | bytes
         if wire == 0:
-            value, pos = _varint(path, data, pos)
+            if pos < end and data[pos] < 0x80:
+                yield field, 0, data[pos], pos + 1
+                pos += 1
+            else:
+                value, pos = _varint(path, data, pos, end)
+                yield field, 0, value, pos
+            continue
+        if wire == 2:
+            if pos < end and data[pos] < 0x80:
+                n, pos = data[pos], pos + 1
+            else:
+                n, pos = _varint(path, data, pos, end)
         elif wire in (1, 5):
             n = 8 if wire == 1 else 4
-            value, pos = data[pos : pos + n], pos + n
-        elif wire == 2:
-            n, pos = _varint(path, data, pos)
-            value, pos = data[pos : pos + n], pos + n
         else:
             raise InputError(
                 path,
                 f"byte {pos}: unexpected protobuf wire type {wire} (not a SentencePiece model)",
             )
-        if pos > len(data):
+        if pos + n > end:
             raise InputError(
                 path, f"byte {pos}: field {field} runs past the end (truncated SentencePiece model)"
             )
-        out.append((field, wire, value))
-    return out
+        yield field, wire, pos, pos + n
+        pos += n
 
 
 # SentencePiece piece types: 1 normal, 2 unknown, 3 control, 4 user-defined, 6 byte.
@@ -285,19 +297,37 @@ def _looks_special(text: str) -> bool:
     return len(text) > 2 and text[0] in "<[" and text[-1] in ">]"
 
 
+def _piece(path: Path, data: bytes, a: int, b: int) -> tuple[bytes, int]:
+    """(piece, type) of one SentencePiece message in ``data[a:b]``. The layout writers emit,
+    piece (field 1) then score (field 2, fixed32) then type (field 3), is read directly;
+    anything else goes through the general field walker."""
+    if b - a >= 2 and data[a] == 0x0A and data[a + 1] < 0x80:
+        p = a + 2 + data[a + 1]
+        if p <= b:
+            piece = data[a + 2 : p]
+            if p + 5 <= b and data[p] == 0x15:
+                p += 5
+            if p == b:
+                return piece, _SP_NORMAL
+            if p + 2 == b and data[p] == 0x18 and data[p + 1] < 0x80:
+                return piece, data[p + 1]
+    piece, ptype = b"", _SP_NORMAL
+    for f, w, x, y in _fields(path, data, a, b):
+        if f == 1 and w == 2:
+            piece = data[x:y]
+        elif f == 3 and w == 0:
+            ptype = x
+    return piece, ptype
+
+
 def _read_sentencepiece(path: Path, data: bytes) -> Vocabulary:
     ids: dict[int, bytes] = {}
     normal: set[int] = set()
     special: list[str] = []
-    for field, wire, value in _fields(path, data):
-        if field != 1 or wire != 2 or not isinstance(value, bytes):
+    for field, wire, a, b in _fields(path, data, 0, len(data)):
+        if field != 1 or wire != 2:
             continue
-        piece, ptype = b"", _SP_NORMAL
-        for f, _, v in _fields(path, value):
-            if f == 1 and isinstance(v, bytes):
-                piece = v
-            elif f == 3 and isinstance(v, int):
-                ptype = v
+        piece, ptype = _piece(path, data, a, b)
         i = len(ids)
         ids[i] = piece_surface(piece)
         if ptype == _SP_NORMAL:
@@ -326,12 +356,11 @@ def gguf_vocabulary(gguf: GGUFFile) -> Vocabulary | None:
         raise InputError(gguf.path, "metadata 'tokenizer.ggml.tokens': expected an array")
     types_meta = gguf.metadata.get("tokenizer.ggml.token_type")
     if isinstance(types_meta, LazyArray):
-        data = types_meta.raw()
-        types = struct.unpack(f"{types_meta.byteorder}{types_meta.count}i", data)
+        types = np.frombuffer(types_meta.raw(), dtype=f"{types_meta.byteorder}i4")
     elif isinstance(types_meta, list):
-        types = tuple(int(t) for t in types_meta)  # type: ignore[arg-type]
+        types = np.array([int(t) for t in types_meta], dtype=np.int32)  # type: ignore[arg-type]
     else:
-        types = (1,) * len(raw)
+        types = np.ones(len(raw), dtype=np.int32)
     if len(types) != len(raw):
         raise InputError(
             gguf.path,
@@ -345,9 +374,8 @@ def gguf_vocabulary(gguf: GGUFFile) -> Vocabulary | None:
     else:
         surfaces = [byte_level_surface(t.decode("utf-8", "replace")) for t in raw]
     special: list[str] = []
-    for i, ttype in enumerate(types):
-        if ttype == 1:
-            continue
+    for i in np.flatnonzero(types != 1).tolist():
+        ttype = int(types[i])
         text = raw[i].decode("utf-8", "replace")
         if ttype == _SP_BYTE:
             surfaces[i] = piece_surface(raw[i])
@@ -365,7 +393,7 @@ def gguf_vocabulary(gguf: GGUFFile) -> Vocabulary | None:
         str(gguf.path),
         kind,
         tuple(surfaces),
-        tuple(t == 1 for t in types),
+        tuple((types == 1).tolist()),
         tuple(dict.fromkeys(special)),
         merges,
         pre if isinstance(pre, str) else None,

@@ -36,7 +36,7 @@ class Observation:
 
     arch: ArchSignature
     fingerprint: TokenizerFingerprint | None = None
-    tokens: frozenset[bytes] = frozenset()
+    tokens: frozenset[bytes] = frozenset()  # added, control and special tokens
     lineage: tuple[LineageMatch, ...] = ()
 
 

@@ -149,6 +149,13 @@ def _lineage(subject: _Model, catalog: Catalog, opts: IdentifyOptions) -> list[L
     return sorted(out, key=lambda m: (m.reference, m.method))
 
 
+def _markable(vocab: Vocabulary | None) -> frozenset[bytes]:
+    """Tokens that can be family markers: the added, control and special ones."""
+    if vocab is None:
+        return frozenset()
+    return frozenset(t for t, n in zip(vocab.tokens, vocab.normal, strict=True) if not n)
+
+
 def _fingerprint(catalog: Catalog, vocab: Vocabulary) -> TokenizerFingerprint:
     """The fingerprint, with the costly sketch only when no catalog vocabulary is identical."""
     fp = fingerprint(vocab, sketch=False)
@@ -157,7 +164,7 @@ def _fingerprint(catalog: Catalog, vocab: Vocabulary) -> TokenizerFingerprint:
 
 def _reference_family(catalog: Catalog, ref: _Model) -> str | None:
     fp = _fingerprint(catalog, ref.vocab) if ref.vocab is not None else None
-    obs = Observation(ref.arch, fp, frozenset(ref.vocab.tokens) if ref.vocab else frozenset())
+    obs = Observation(ref.arch, fp, _markable(ref.vocab))
     detected, tied = detect(catalog, obs)
     return tied[0].id if tied and detected.developer.confidence >= 0.5 else None
 
@@ -172,12 +179,7 @@ def identify_artifacts(
     declared = subject.declared.model_copy(update={"family": named.id if named else None})
     fp = _fingerprint(catalog, subject.vocab) if subject.vocab is not None else None
     lineage = _lineage(subject, catalog, opts) if opts.lineage else []
-    obs = Observation(
-        subject.arch,
-        fp,
-        frozenset(subject.vocab.tokens) if subject.vocab else frozenset(),
-        tuple(lineage),
-    )
+    obs = Observation(subject.arch, fp, _markable(subject.vocab), tuple(lineage))
     detected, candidates = detect(catalog, obs)
     return IdentitySection(
         subject_kind=artifacts.kind,
