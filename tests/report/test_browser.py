@@ -166,7 +166,6 @@ def test_real_audit_of_a_hostile_model_renders_inert(tmp_path: Path) -> None:
     elements = _assert_inert(dom, f"Model passport: scripted:{script}")
     assert [a for a in elements.named("svg") if "chart" in (a.get("class") or "")]
     assert '&lt;script&gt;document.title="PWNED-script"&lt;/script&gt;' in dom
-    screenshot(out / "report.html", "report-real-audit.png")
     pdf = ARTIFACTS / "report-real-audit.pdf"
     run_chromium(out / "report.html", f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
     pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")

@@ -5,30 +5,60 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from modelpassport.cli import main
 from modelpassport.report import write_json
 
 from .conftest import make_passport
 
 
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Ran:
+    """Exit code and output of one command."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_child(*args: str | Path) -> Ran:
     """Run the installed entry point in a child process, as a pipeline would."""
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from modelpassport.cli import main; main()",
-            *map(str, args),
-        ],
+    done = subprocess.run(
+        [sys.executable, "-c", "from modelpassport.cli import main; main()", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
     )
+    return Ran(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Ran]:
+    """Run the same entry point (``main``: argument parsing, error lines, exit codes) in this
+    process, which saves an interpreter start per command; ``run_child`` covers the real one."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str | Path) -> Ran:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["modelpassport", *map(str, args)])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
+        out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return run
 
 
 @pytest.fixture
@@ -44,8 +74,8 @@ def _policy(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def test_check_exit_codes(passport_file: Path, tmp_path: Path) -> None:
-    passing = run_cli(
+def test_check_exit_codes(passport_file: Path, tmp_path: Path, run_cli: Callable[..., Ran]) -> None:
+    passing = run_child(
         "check",
         passport_file,
         "--policy",
@@ -54,7 +84,7 @@ def test_check_exit_codes(passport_file: Path, tmp_path: Path) -> None:
     assert passing.returncode == 0, passing.stderr
     assert "PASSED" in passing.stdout
 
-    failing = run_cli(
+    failing = run_child(
         "check",
         passport_file,
         "--policy",
@@ -78,7 +108,9 @@ def test_check_exit_codes(passport_file: Path, tmp_path: Path) -> None:
     ]
 
 
-def test_check_broken_inputs_exit_2(passport_file: Path, tmp_path: Path) -> None:
+def test_check_broken_inputs_exit_2(
+    passport_file: Path, tmp_path: Path, run_cli: Callable[..., Ran]
+) -> None:
     typo = run_cli(
         "check",
         passport_file,
@@ -98,7 +130,9 @@ def test_check_broken_inputs_exit_2(passport_file: Path, tmp_path: Path) -> None
     assert "newer than this modelpassport understands" in result.stderr
 
 
-def test_check_fails_tampered_findings(passport_file: Path, tmp_path: Path) -> None:
+def test_check_fails_tampered_findings(
+    passport_file: Path, tmp_path: Path, run_cli: Callable[..., Ran]
+) -> None:
     data = json.loads(passport_file.read_text())
     data["findings"]["scan"]["reason"] = "edited by hand"
     passport_file.write_text(json.dumps(data))
@@ -107,7 +141,9 @@ def test_check_fails_tampered_findings(passport_file: Path, tmp_path: Path) -> N
     assert "edited after the audit" in result.stdout
 
 
-def test_keygen_sign_verify_round_trip(passport_file: Path, tmp_path: Path) -> None:
+def test_keygen_sign_verify_round_trip(
+    passport_file: Path, tmp_path: Path, run_cli: Callable[..., Ran]
+) -> None:
     key = tmp_path / "keys" / "team.key"
     made = run_cli("keygen", key)
     assert made.returncode == 0, made.stderr
@@ -132,7 +168,7 @@ def test_keygen_sign_verify_round_trip(passport_file: Path, tmp_path: Path) -> N
     assert "expected a PEM public key" in wrong_key.stderr
 
 
-def test_compare_html_and_markdown(tmp_path: Path) -> None:
+def test_compare_html_and_markdown(tmp_path: Path, run_cli: Callable[..., Ran]) -> None:
     paths = []
     for name in ("a", "b"):
         path = tmp_path / name / "passport.json"
