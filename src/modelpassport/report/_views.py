@@ -111,69 +111,47 @@ def _index_tone(fact: Fact[Any]) -> Tone:
     return "warn" if est.interval.low > 0 else "good"
 
 
+_SCAN_TONES: dict[str, Tone] = {"clean": "good", "review": "warn", "unsafe": "bad"}
+
+
+def _card(
+    title: str, fact: Fact[Any], about: str | None = None, *, tone: Tone = "info", fmt: str = "{}"
+) -> Card:
+    if fact.missing:
+        return Card(title, "not measured", fact.detail, "unknown")
+    return Card(title, fmt.format(fact_text(fact)), about or fact.detail, tone)
+
+
 def cards(ev: Evidence) -> list[Card]:
     """The first screen: should we adopt this? Origin, lineage, safety, behaviour, speed, cost."""
     origin = " · ".join(fact_text(f) for f in (ev.developer, ev.country) if not f.missing)
-    lineage_tone: Tone = (
-        "unknown" if ev.lineage_matches.missing else "good" if ev.lineage_matches.value else "bad"
-    )
-    scan_tone: Tone = {"clean": "good", "review": "warn", "unsafe": "bad"}.get(  # type: ignore[assignment]
-        str(ev.scan_verdict.value), "unknown"
-    )
-    echo = ev.echo_for("all")
+    gap = "" if ev.zh_en_gap.missing else f"; zh−en gap {ev.zh_en_gap.detail}"
     return [
         Card(
             "Origin",
-            origin or "not measured",
-            f"licence {fact_text(ev.licence)}; family {fact_text(ev.family)}"
-            if not ev.developer.missing
-            else ev.developer.detail,
-            "info" if origin else "unknown",
-        ),
-        Card("Lineage", fact_text(ev.lineage), ev.lineage.detail, lineage_tone),
-        Card(
+            origin,
+            f"licence {fact_text(ev.licence)}; family {fact_text(ev.family)}",
+            "info",
+        )
+        if origin
+        else Card("Origin", "not measured", ev.developer.detail, "unknown"),
+        _card("Lineage", ev.lineage, tone="good" if ev.lineage_matches.value else "bad"),
+        _card(
             "Load safety",
-            fact_text(ev.scan_verdict),
-            f"worst finding: {fact_text(ev.scan_severity)}"
-            if not ev.scan_severity.missing
-            else ev.scan_severity.detail,
-            scan_tone,
+            ev.scan_verdict,
+            f"worst finding: {fact_text(ev.scan_severity)}",
+            tone=_SCAN_TONES.get(str(ev.scan_verdict.value), "unknown"),
         ),
-        Card(
+        _card(
             "Narrative index",
-            fact_text(ev.index) if not ev.index.missing else "not measured",
-            "sensitive minus matched controls, withheld rate"
-            + (f"; zh−en gap {ev.zh_en_gap.detail}" if not ev.zh_en_gap.missing else "")
-            if not ev.index.missing
-            else ev.index.detail,
-            _index_tone(ev.index),
+            ev.index,
+            f"withheld rate, sensitive items minus matched controls{gap}",
+            tone=_index_tone(ev.index),
         ),
-        Card(
-            "Narrative echo",
-            fact_text(echo),
-            "answers repeating an official-narrative flag" if not echo.missing else echo.detail,
-            "unknown" if echo.missing else "info",
-        ),
-        Card(
-            "Robustness",
-            fact_text(ev.jailbreak),
-            "jailbreak success rate" if not ev.jailbreak.missing else ev.jailbreak.detail,
-            "unknown" if ev.jailbreak.missing else "info",
-        ),
-        Card(
-            "Speed",
-            f"{fact_text(ev.throughput)} tok/s" if not ev.throughput.missing else "not measured",
-            ev.throughput.detail,
-            "unknown" if ev.throughput.missing else "info",
-        ),
-        Card(
-            "Cost",
-            f"${fact_text(ev.usd_per_mtok)} / Mtok"
-            if not ev.usd_per_mtok.missing
-            else "not measured",
-            ev.usd_per_mtok.detail,
-            "unknown" if ev.usd_per_mtok.missing else "info",
-        ),
+        _card("Narrative echo", ev.echo_for("all"), "answers repeating an official-narrative flag"),
+        _card("Robustness", ev.jailbreak, "jailbreak success rate"),
+        _card("Speed", ev.throughput, fmt="{} output tok/s"),
+        _card("Cost", ev.usd_per_mtok, fmt="${} / Mtok"),
     ]
 
 
