@@ -10,6 +10,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
 from typer.testing import CliRunner
 
 from modelpassport.api import audit
@@ -118,7 +120,7 @@ def _with_identity(passport: Passport) -> Passport:
 def test_cyclonedx_ml_bom(hostile_passport: Passport, tmp_path: Path) -> None:
     passport = _with_identity(hostile_passport)
     path = tmp_path / "bom.cdx.json"
-    write_cyclonedx(passport, path)  # validates against the 1.6 schema or raises
+    write_cyclonedx(passport, path, validate=True)  # the library's strict 1.6 validator
     doc = json.loads(path.read_text("utf-8"))
     assert doc["specVersion"] == "1.6"
     model = doc["metadata"]["component"]
@@ -132,6 +134,8 @@ def test_cyclonedx_ml_bom(hostile_passport: Passport, tmp_path: Path) -> None:
     ids = {v["id"] for v in doc["vulnerabilities"]}
     assert {"MP-PKL-002", "MP-CODE-002", "MP-TPL-001"} <= ids
     assert build_cyclonedx(passport) == doc  # deterministic for one passport
+    bom_of_clean = build_cyclonedx(hostile_passport, validate=True)  # no identity section
+    assert "pedigree" not in bom_of_clean["metadata"]["component"]
 
 
 def test_cli_audit_writes_sarif_and_bom(tmp_path: Path) -> None:
@@ -143,3 +147,5 @@ def test_cli_audit_writes_sarif_and_bom(tmp_path: Path) -> None:
         assert (out / name).is_file(), name
     sarif = json.loads((out / "passport.sarif").read_text("utf-8"))
     assert sarif["runs"][0]["properties"]["verdict"] == "clean"
+    bom = (out / "bom.cdx.json").read_text("utf-8")
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(bom) is None

@@ -2,8 +2,10 @@
 lineage (pedigree), a model card, and the scan's findings as vulnerabilities.
 
 cyclonedx-python-lib builds and serialises everything except ``modelCard``, which it does
-not model; the card is added to the serialised component and the whole document is then
-validated against the 1.6 JSON schema with the library's own validator.
+not model; the card is added to the serialised component. ``validate=True`` checks the
+whole document against the 1.6 JSON schema with the library's own strict validator (the
+tests always do; it is optional at run time because loading the validator's format
+checkers costs seconds).
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def _vulnerability(finding: ScanFinding, i: int) -> Any:
     )
 
 
-def build_cyclonedx(passport: Passport) -> dict[str, Any]:
+def build_cyclonedx(passport: Passport, *, validate: bool = False) -> dict[str, Any]:
     """The ML-BOM for a passport, as a validated CycloneDX 1.6 JSON document.
 
     Why: supply-chain tooling ingests CycloneDX; the model card, hashes and findings
@@ -112,6 +114,7 @@ def build_cyclonedx(passport: Passport) -> dict[str, Any]:
 
     Raises:
         MissingExtraError: cyclonedx-python-lib is not installed.
+        ValueError: ``validate`` is set and the document does not match the schema.
     """
     try:
         from cyclonedx.model import HashAlgorithm, HashType, Property
@@ -119,7 +122,6 @@ def build_cyclonedx(passport: Passport) -> dict[str, Any]:
         from cyclonedx.model.component import Component, ComponentType, Pedigree
         from cyclonedx.output import make_outputter
         from cyclonedx.schema import OutputFormat, SchemaVersion
-        from cyclonedx.validation.json import JsonStrictValidator
     except ImportError:
         raise MissingExtraError("the CycloneDX ML-BOM", "cyclonedx-python-lib", "scan") from None
 
@@ -166,16 +168,18 @@ def build_cyclonedx(passport: Passport) -> dict[str, Any]:
     text = make_outputter(bom, OutputFormat.JSON, SchemaVersion.V1_6).output_as_string()
     doc: dict[str, Any] = json.loads(text)
     doc["metadata"]["component"]["modelCard"] = _model_card(passport)
-    final = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)
-    error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(final)
-    if error is not None:
-        raise ValueError(f"CycloneDX document failed schema validation: {error}")
+    if validate:
+        from cyclonedx.validation.json import JsonStrictValidator
+
+        error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(doc))
+        if error is not None:
+            raise ValueError(f"CycloneDX document failed schema validation: {error}")
     return doc
 
 
-def write_cyclonedx(passport: Passport, path: Path) -> None:
-    """Write ``bom.cdx.json`` (validated, UTF-8, atomic replace)."""
-    doc = build_cyclonedx(passport)
+def write_cyclonedx(passport: Passport, path: Path, *, validate: bool = False) -> None:
+    """Write ``bom.cdx.json`` (UTF-8, keys sorted, atomic replace)."""
+    doc = build_cyclonedx(passport, validate=validate)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(
