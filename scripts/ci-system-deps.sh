@@ -5,8 +5,9 @@
 set -euo pipefail
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "ci-system-deps: chromium missing; run as root: apt-get install -y chromium" >&2
-    exit 1
+    # Not root (a developer machine): say so; the browser tests skip with the same hint.
+    echo "ci-system-deps: chromium missing; as root: apt-get install -y chromium" >&2
+    exit 0
   fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
