@@ -80,13 +80,6 @@ def _dig(data: Any, *path: str) -> Any:
     return data
 
 
-def _text(data: Mapping[str, Any], stage: str, why: str, *path: str) -> Fact[str]:
-    value = _dig(data, *path)
-    if isinstance(value, str) and value:
-        return Fact(value, why)
-    return Fact(None, why if why.startswith(stage) else f"{stage}: {why}")
-
-
 def _estimate(raw: Any) -> Estimate | None:
     if not isinstance(raw, Mapping) or raw.get("value") is None:
         return None
