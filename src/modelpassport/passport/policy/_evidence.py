@@ -197,7 +197,8 @@ def _bench(ev: dict[str, Any], data: Mapping[str, Any]) -> None:
             costs.append(
                 (
                     float(usd),
-                    f"self-hosted on {_dig(row, 'name')}, blended 3:1 ({_dig(row, 'basis')})",
+                    f"self-hosted on {_dig(row, 'name')}, per Mtok processed "
+                    f"({_dig(row, 'basis')})",
                 )
             )
     if costs:
