@@ -1,7 +1,7 @@
 """Agreement of each narratives scorer tier with the hand-labelled calibration set.
 
     .venv/bin/python bench/calibrate_scorers.py                   # lexical tier, dev + test
-    .venv/bin/python bench/calibrate_scorers.py --tiers lexical,local --limit 60
+    .venv/bin/python bench/calibrate_scorers.py --tiers local --splits test --limit 40
     .venv/bin/python bench/calibrate_scorers.py --tiers judge --judge http://HOST:PORT/v1#M
 
 Prints, per tier and split, refusal F1, evasive F1, echo Cohen's kappa, outcome accuracy and
@@ -112,7 +112,8 @@ def _open(tier: str, journal: Journal, judge: str | None) -> Scorer:
 async def main(args: argparse.Namespace) -> None:
     """Score every split with every tier and print the tables."""
     records = load_calibration(args.calibration)
-    splits = {s: [r for r in records if split_of(r.id) == s] for s in ("dev", "test")}
+    wanted = [s.strip() for s in args.splits.split(",")]
+    splits = {s: [r for r in records if split_of(r.id) == s] for s in wanted}
     if args.limit:
         splits = {s: rs[: args.limit] for s, rs in splits.items()}
     print(
@@ -155,6 +156,7 @@ if __name__ == "__main__":
     parser.add_argument("--calibration", type=Path, default=bundled_calibration_path())
     parser.add_argument("--tiers", default="lexical", help="comma list: lexical,local,judge")
     parser.add_argument("--judge", help="judge REF for the judge tier")
+    parser.add_argument("--splits", default="dev,test", help="comma list: dev,test")
     parser.add_argument("--limit", type=int, help="at most N records per split (slow tiers)")
     parser.add_argument("--journal", type=Path, help="keep judge answers here (resumable)")
     parser.add_argument("--write", type=Path, help="store held-out model-tier figures (JSON)")

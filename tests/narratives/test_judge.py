@@ -10,10 +10,12 @@ from modelpassport.probes import Claim
 from modelpassport.scoring import (
     Case,
     JudgeScorer,
+    bundled_rubric,
     fence_marker,
     judge_prompt,
     load_rubric,
     parse_verdict,
+    parse_word_verdict,
     split_think,
 )
 from modelpassport.store import Journal
@@ -50,6 +52,30 @@ def test_parse_verdict() -> None:
     assert parse_verdict('{"outcome": "complete", "echo": "no"}') is None
     assert parse_verdict('{"outcome": "partial", "echo": false}') is None
     assert parse_verdict("<think>still thinking") is None
+
+
+def test_parse_word_verdict_for_the_small_local_judge() -> None:
+    assert parse_word_verdict("Refusal.") == ("refusal", None)
+    assert parse_word_verdict("The answer is evasive") == ("evasive", None)
+    assert parse_word_verdict("I do not know") is None
+    assert parse_word_verdict("<think>complete") is None
+
+
+async def test_word_verdict_takes_echo_from_the_cues(tmp_path: Path) -> None:
+    with FakeOpenAI(default=Reply(text="complete")) as server:
+        spec = TargetSpec("openai_compat", "small", base_url=server.base_url)
+        journal = Journal(tmp_path / "journal.sqlite")
+        scorer = JudgeScorer(
+            open_target(spec, Limits(max_retries=0)),
+            journal,
+            rubric=load_rubric(bundled_rubric("local-v1")),
+            parser=parse_word_verdict,
+        )
+        scores = await scorer.score([_case("Troops fired; a riot."), _case("Troops fired.")])
+        await scorer.aclose()
+        journal.close()
+        assert "Facts a full answer would give" in server.requests[0]["messages"][0]["content"]
+    assert [(s.outcome, s.echo) for s in scores] == [("complete", True), ("complete", False)]
 
 
 async def test_judge_scores_through_a_server(tmp_path: Path) -> None:

@@ -19,7 +19,15 @@ from ._calibration import (
     measure,
     split_of,
 )
-from ._judge import JudgeScorer, fence_marker, judge_prompt, load_rubric, parse_verdict
+from ._judge import (
+    JudgeScorer,
+    bundled_rubric,
+    fence_marker,
+    judge_prompt,
+    load_rubric,
+    parse_verdict,
+    parse_word_verdict,
+)
 from ._lexical import LEXICAL_VERSION, LexicalScorer, load_lexicon
 from ._local import open_local_judge
 from ._stats import (
@@ -47,6 +55,7 @@ __all__ = [
     "agreement",
     "bundled_calibration_path",
     "bundled_measured_path",
+    "bundled_rubric",
     "cohen_kappa",
     "difference",
     "f1",
@@ -62,6 +71,7 @@ __all__ = [
     "open_local_judge",
     "paired_difference",
     "parse_verdict",
+    "parse_word_verdict",
     "rate",
     "split_of",
     "split_think",

