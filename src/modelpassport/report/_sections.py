@@ -247,7 +247,9 @@ def _bench(view: SectionView, data: Mapping[str, Any]) -> None:
     costs = data.get("costs") or []
     view.charts.append(
         bar_chart(
-            "Blended cost, $ per million tokens (3:1 in:out)", cost_bars(costs), unit="$/Mtok"
+            "$ per million tokens (APIs: 3:1 blend; self-hosted: measured mix)",
+            cost_bars(costs),
+            unit="$/Mtok",
         )
     )
     view.tables.append(
