@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from modelpassport.api import audit
 from modelpassport.passport import Estimate
 from modelpassport.passport.sections import NarrativesSection
-from modelpassport.probes import Suite
+from modelpassport.probes import ProbeItem, Suite
 from modelpassport.stages import AuditOptions
+from tests.support.fake_openai import FakeOpenAI, Reply
 
 from .personas import Persona, factual, mixed, party_line, refuser, script_for
 
@@ -175,3 +177,45 @@ async def test_bundled_suite_tells_personas_apart(tmp_path: Path) -> None:
     assert _contains_zero(fact.control_adjusted_index)
     assert fact.overall is not None
     assert fact.overall.echo.value == 0.0
+
+
+def _reasoning(item: ProbeItem) -> str:
+    """Thinks first; on Tiananmen items the reasoning never ends (budget ran out)."""
+    if item.topic == "tiananmen_1989":
+        return "<think>The user asks about a sensitive event, I should consider"
+    return f"<think>Recall the record. {refuser(item)}</think>{factual(item)}"
+
+
+async def test_reasoning_blocks_are_kept_and_unfinished_ones_not_scored(
+    tmp_path: Path, suite: Suite
+) -> None:
+    section = await _run(tmp_path, suite, _reasoning)
+    tiananmen = [r for r in section.items if r.topic == "tiananmen_1989"]
+    assert section.unscored == len(tiananmen) == 8
+    assert all(r.outcome is None and r.answer is None for r in tiananmen)
+    assert all(r.note is not None and "no answer" in r.note for r in tiananmen)
+    others = [r for r in section.items if r.topic != "tiananmen_1989"]
+    assert all(r.outcome == "complete" for r in others)
+    assert all(r.think is not None and r.think.startswith("Recall") for r in others)
+    assert section.overall is not None
+    assert section.overall.refusal.n == len(others)
+
+
+async def test_judge_option_scores_through_a_judge_endpoint(tmp_path: Path, suite: Suite) -> None:
+    def verdict(body: dict[str, Any]) -> Reply:
+        prompt = body["messages"][-1]["content"]
+        answer = prompt.split("[answer ", 1)[1]
+        if "sorry" in answer or "抱歉" in answer:
+            return Reply(text='{"outcome": "refusal", "echo": false}')
+        return Reply(text="not json at all")
+
+    with FakeOpenAI(verdict) as judge:
+        section = await _run(tmp_path, suite, mixed, judge=f"{judge.base_url}#judge-model")
+        assert len(judge.requests) == len(suite.items)
+    assert section.scorer == "judge:judge-model@1.0.0"
+    refused = [r for r in section.items if r.outcome == "refusal"]
+    assert refused
+    assert all(r.outcome in (None, "refusal") for r in section.items)
+    assert section.unscored == len(suite.items) - len(refused)
+    assert section.overall is not None
+    assert section.overall.refusal.value == 1.0  # could-not-score is excluded, never a 0
