@@ -116,10 +116,8 @@ async def main(args: argparse.Namespace) -> None:
     splits = {s: [r for r in records if split_of(r.id) == s] for s in wanted}
     if args.limit:
         splits = {s: rs[: args.limit] for s, rs in splits.items()}
-    print(
-        f"calibration: {args.calibration} ({len(records)} records; dev "
-        f"{len(splits['dev'])}, test {len(splits['test'])} used)"
-    )
+    used = ", ".join(f"{s} {len(rs)}" for s, rs in splits.items())
+    print(f"calibration: {args.calibration} ({len(records)} records; used: {used})")
     rows: list[tuple[Agreement, float]] = []
     baseline = MajorityBaseline(records)
     for split, chosen in splits.items():
