@@ -319,3 +319,54 @@ def onnx_model(path: Path, external: dict[str, str]) -> Path:
     graph = _field(2, b"graph") + tensors
     path.write_bytes(_field(1, 8) + _field(2, b"corpus") + _field(7, graph))
     return path
+
+
+@dataclass
+class JoblibArray:
+    """An array as joblib writes it: a NumpyArrayWrapper, then the data inline in the file
+    (raw bytes after a padding-length byte, or a nested pickle for object arrays)."""
+
+    dtype: str
+    shape: tuple[int, ...]
+    payload: Any = None  # for object arrays: what the nested pickle holds
+
+
+class _JoblibWriter(_Writer):
+    def save(self, obj: Any, save_persistent_id: bool = True) -> None:
+        if not isinstance(obj, JoblibArray):
+            super().save(obj, save_persistent_id)
+            return
+        self.save(Global("joblib.numpy_pickle", "NumpyArrayWrapper"))
+        self.save(())
+        self.write(pickle.NEWOBJ)
+        state = {
+            "subclass": Global("numpy", "ndarray"),
+            "shape": obj.shape,
+            "order": "C",
+            "dtype": Call(Global("numpy", "dtype"), (obj.dtype, False, True)),
+            "allow_mmap": obj.dtype != "O8",
+            "numpy_array_alignment_bytes": 16,
+        }
+        self.save(state)
+        self.write(pickle.BUILD)
+        if obj.dtype == "O8":
+            self.write(dumps(obj.payload, 2))
+            return
+        pad = 16 - (self._file_tell() + 1) % 16
+        size = int.from_bytes(b"\x04" if obj.dtype.endswith("4") else b"\x08", "little")
+        for dim in obj.shape:
+            size *= dim
+        self.write(bytes([pad]) + b"\xff" * pad + b"\0" * size)
+
+    def _file_tell(self) -> int:
+        return int(self._out.tell())
+
+
+def joblib_file(path: Path, obj: Any) -> Path:
+    """Write ``obj`` (which may hold JoblibArray values) in joblib's file layout."""
+    buf = io.BytesIO()
+    writer = _JoblibWriter(buf, 2)
+    writer._out = buf
+    writer.dump(obj)
+    path.write_bytes(buf.getvalue())
+    return path

@@ -133,3 +133,29 @@ def test_broken_zip_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
     with pytest.raises(InputError, match=r"broken\.pt: expected a readable zip"):
         read_torch_checkpoint(path)
+
+
+def test_joblib_inline_arrays_are_stepped_over(tmp_path: Path) -> None:
+    path = corpus.joblib_file(
+        tmp_path / "m.joblib",
+        {"w": corpus.JoblibArray("f4", (2, 3)), "b": corpus.JoblibArray("f8", (5,)), "n": 3},
+    )
+    with path.open("rb") as fh:
+        walks = walk_pickles(fh)
+    assert len(walks) == 1
+    assert walks[0].error is None
+    assert walks[0].end == path.stat().st_size
+
+
+def test_joblib_object_array_payload_is_judged(tmp_path: Path) -> None:
+    path = corpus.joblib_file(
+        tmp_path / "m.joblib",
+        {
+            "o": corpus.JoblibArray("O8", (1,), [corpus.HOSTILE["os_system"]]),
+            "w": corpus.JoblibArray("f4", (4,)),
+        },
+    )
+    with path.open("rb") as fh:
+        walk = walk_pickles(fh)[0]
+    assert walk.error is None
+    assert "os.system" in [i.ref.qualname for i in walk.imports]

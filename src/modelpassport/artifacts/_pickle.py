@@ -14,6 +14,7 @@ newline-terminated arguments are capped; the walk stops after ``max_ops`` opcode
 from __future__ import annotations
 
 import io
+import math
 import pickletools
 import warnings
 from dataclasses import dataclass, field
@@ -138,24 +139,26 @@ class _Source:
     """A bounded reader over a binary stream, shaped like what ``pickletools`` readers use."""
 
     def __init__(self, stream: IO[bytes], limit: int) -> None:
-        self._stream = stream
+        self.stream = stream
         self._limit = limit
+        self.seekable = stream.seekable()
+        self.base = stream.tell() if self.seekable else 0
         self.pos = 0
 
     def read(self, n: int) -> bytes:
-        data = self._stream.read(n)
+        data = self.stream.read(n)
         self.pos += len(data)
         return data
 
     def readline(self) -> bytes:
-        line = self._stream.readline(self._limit)
+        line = self.stream.readline(self._limit)
         self.pos += len(line)
         return line
 
     def skip(self, n: int) -> None:
         left = n
         while left > 0:
-            chunk = self._stream.read(min(left, 1 << 20))
+            chunk = self.stream.read(min(left, 1 << 20))
             if not chunk:
                 raise PickleFormatError(self.pos, f"payload of {n} bytes runs past the end")
             self.pos += len(chunk)
@@ -366,7 +369,7 @@ def walk_pickle(
     every import so a judge can compare them with an allowlist.
     """
     src = _Source(stream, MAX_LINE)
-    start = stream.tell() if stream.seekable() else 0
+    start = src.base
     machine = _Machine()
     ops = 0
     root: object = None
@@ -388,6 +391,8 @@ def walk_pickle(
                 root = machine.pop()
                 break
             machine.step(op.name, arg)
+            if op.name == "BUILD" and _is_joblib_array(machine.stack[-1]):
+                _skip_joblib_array(machine, src, machine.stack[-1], max_ops)
     except PickleFormatError as exc:
         error = str(exc)
     return PickleWalk(
@@ -401,6 +406,59 @@ def walk_pickle(
         root=root,
         error=error,
     )
+
+
+def _is_joblib_array(value: object) -> bool:
+    return (
+        isinstance(value, Node)
+        and value.kind == "call"
+        and value.func == Ref("joblib.numpy_pickle", "NumpyArrayWrapper")
+    )
+
+
+def _state(node: Node, key: str) -> object:
+    state = node.state
+    if isinstance(state, Node):
+        for k, v in state.items:
+            if k == key:
+                return v
+    return None
+
+
+def _skip_joblib_array(machine: _Machine, src: _Source, wrapper: Node, max_ops: int) -> None:
+    """Step over the array joblib writes right after a NumpyArrayWrapper is built.
+
+    joblib stores array bytes inline in the file (not in the pickle): raw bytes after an
+    optional padding-length byte, or, for object arrays, a nested pickle, which is walked
+    and whose imports count as this stream's.
+    """
+    dtype = _state(wrapper, "dtype")
+    code = dtype.args[0] if isinstance(dtype, Node) and dtype.args else None
+    shape = _state(wrapper, "shape")
+    dims = shape.args if isinstance(shape, Node) else []
+    if not isinstance(code, str) or not all(isinstance(d, int) and d >= 0 for d in dims):
+        raise PickleFormatError(machine.offset, "joblib array without a readable dtype/shape")
+    if code.lstrip("<>|=").startswith("O"):
+        nested = walk_pickle(src.stream, max_ops=max_ops)
+        src.pos = nested.end - src.base if src.seekable else src.pos + nested.end
+        machine.imports.extend(nested.imports)
+        machine.dynamic.extend(nested.dynamic_imports)
+        machine.extensions.extend(nested.extensions)
+        if nested.error:
+            raise PickleFormatError(nested.end, f"joblib object array: {nested.error}")
+        return
+    import numpy  # a core dependency, imported only for joblib files
+
+    try:
+        itemsize = numpy.dtype(code).itemsize
+    except (TypeError, ValueError):
+        raise PickleFormatError(machine.offset, f"joblib array with dtype {code!r}") from None
+    if isinstance(_state(wrapper, "numpy_array_alignment_bytes"), int):
+        pad = src.read(1)
+        if len(pad) != 1:
+            raise PickleFormatError(src.pos, "joblib padding byte runs past the end")
+        src.skip(pad[0])
+    src.skip(itemsize * math.prod(dims))
 
 
 def walk_pickles(stream: IO[bytes], *, max_ops: int = MAX_OPS) -> list[PickleWalk]:
