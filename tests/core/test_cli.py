@@ -44,8 +44,10 @@ def test_exported_schema_file_is_current() -> None:
         (["audit", "missing.gguf"], "no such file or folder"),
         (["audit", "--stages", "identity,telepathy", "x.gguf"], "unknown stage telepathy"),
         (["audit", "--option", "nonsense", "x.gguf"], "expected STAGE.KEY=VALUE"),
-        (["audit", "http://127.0.0.1:1/v1#m", "--stages", "narratives", "--timeout", "2"],
-         "does not answer"),
+        (
+            ["audit", "http://127.0.0.1:1/v1#m", "--stages", "narratives", "--timeout", "2"],
+            "does not answer",
+        ),
         (["show", "missing.json"], "no such passport file"),
     ],
 )

@@ -13,8 +13,10 @@ from modelpassport.refs import default_model_path, resolve
 def test_default_ref_is_the_bundled_gguf() -> None:
     subject = resolve(None)
     assert subject.kind == "gguf"
-    assert subject.artifacts is not None and subject.artifacts.primary == default_model_path()
-    assert subject.target is not None and subject.target.provider == "llamacpp"
+    assert subject.artifacts is not None
+    assert subject.artifacts.primary == default_model_path()
+    assert subject.target is not None
+    assert subject.target.provider == "llamacpp"
     assert default_model_path().stat().st_size > 50_000_000
 
 
@@ -49,7 +51,8 @@ def test_hosted_refs_name_the_key_variable_not_the_key(
 def test_base_url_override_for_hosted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     subject = resolve("openai:gpt-4o")
-    assert subject.target is not None and subject.target.base_url == "http://127.0.0.1:9/v1"
+    assert subject.target is not None
+    assert subject.target.base_url == "http://127.0.0.1:9/v1"
 
 
 def test_model_folder_is_files_only(tmp_path: Path) -> None:
@@ -57,13 +60,15 @@ def test_model_folder_is_files_only(tmp_path: Path) -> None:
     subject = resolve(str(tmp_path))
     assert subject.kind == "hf_dir"
     assert subject.target is None
-    assert subject.artifacts is not None and subject.artifacts.files == (tmp_path / "config.json",)
+    assert subject.artifacts is not None
+    assert subject.artifacts.files == (tmp_path / "config.json",)
 
 
 def test_files_option_adds_artifacts_to_endpoint(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{}")
     subject = resolve("http://127.0.0.1:8080/v1#m", files=tmp_path)
-    assert subject.artifacts is not None and subject.target is not None
+    assert subject.artifacts is not None
+    assert subject.target is not None
 
 
 @pytest.mark.parametrize(
@@ -88,5 +93,5 @@ def test_bad_refs_fail_with_one_line(
 def test_a_non_gguf_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "weights.bin"
     path.write_bytes(b"\0" * 16)
-    with pytest.raises(RefError, match="not .gguf"):
+    with pytest.raises(RefError, match=r"not \.gguf"):
         resolve(str(path))

@@ -11,7 +11,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["system", "user", "assistant", "tool"]
 
@@ -57,8 +57,31 @@ class Timing(BaseModel):
     total_s: float
 
 
+def clean_text(text: str) -> str:
+    """Replace lone UTF-16 surrogates (legal in JSON escapes, illegal in UTF-8) with U+FFFD.
+
+    Model output is untrusted: a server can send ``"\\ud800"``, and one such character would
+    otherwise make the passport impossible to write or hash.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def _clean_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _clean_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_tree(v) for v in value]
+    return value
+
+
 class Completion(BaseModel):
-    """A successful answer. ``text`` is untrusted model output."""
+    """A successful answer. ``text`` is untrusted model output (surrogates cleaned)."""
 
     text: str
     finish_reason: str | None
@@ -68,12 +91,28 @@ class Completion(BaseModel):
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
     raw: dict[str, Any] | None = None
 
+    @field_validator("text", mode="after")
+    @classmethod
+    def _clean_text(cls, value: str) -> str:
+        return clean_text(value)
+
+    @field_validator("tool_calls", "raw", mode="after")
+    @classmethod
+    def _clean_structures(cls, value: Any) -> Any:
+        return _clean_tree(value)
+
 
 class StreamChunk(BaseModel):
     """One streamed delta with its arrival time (seconds since the request was sent)."""
 
     text: str
     at_s: float
+
+    @field_validator("text", mode="after")
+    @classmethod
+    def _clean_text(cls, value: str) -> str:
+        return clean_text(value)
+
     finish_reason: str | None = None
     usage: Usage | None = None
 
