@@ -18,7 +18,7 @@ import math
 import pickletools
 import warnings
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TypeGuard
 
 # Values larger than this are skipped and described by their length only.
 MAX_BLOB = 1 << 20
@@ -408,7 +408,7 @@ def walk_pickle(
     )
 
 
-def _is_joblib_array(value: object) -> bool:
+def _is_joblib_array(value: object) -> TypeGuard[Node]:
     return (
         isinstance(value, Node)
         and value.kind == "call"
@@ -435,8 +435,13 @@ def _skip_joblib_array(machine: _Machine, src: _Source, wrapper: Node, max_ops: 
     dtype = _state(wrapper, "dtype")
     code = dtype.args[0] if isinstance(dtype, Node) and dtype.args else None
     shape = _state(wrapper, "shape")
-    dims = shape.args if isinstance(shape, Node) else []
-    if not isinstance(code, str) or not all(isinstance(d, int) and d >= 0 for d in dims):
+    dims = [d for d in shape.args if isinstance(d, int)] if isinstance(shape, Node) else []
+    if (
+        not isinstance(code, str)
+        or not isinstance(shape, Node)
+        or len(dims) != len(shape.args)
+        or any(d < 0 for d in dims)
+    ):
         raise PickleFormatError(machine.offset, "joblib array without a readable dtype/shape")
     if code.lstrip("<>|=").startswith("O"):
         nested = walk_pickle(src.stream, max_ops=max_ops)
