@@ -16,6 +16,7 @@ from modelpassport.targets import (
     Usage,
     open_target,
 )
+from tests.support import fake_openai
 
 
 def request(text: str = "hello there", max_tokens: int = 8) -> ChatRequest:
@@ -48,6 +49,18 @@ def record(
         usage=None if error else usage,
         error=error,
     )
+
+
+@pytest.fixture(autouse=True)
+def fake_server_without_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the fake server send each SSE chunk at once, as streaming servers do.
+
+    ``http.server`` leaves Nagle's algorithm on, so a small chunk written while the previous
+    one is unacknowledged waits for the client's delayed ACK (40 ms or more on Linux): the
+    timing tests would measure TCP, not the configured delays. uvicorn and vLLM set
+    TCP_NODELAY; so does the fake here.
+    """
+    monkeypatch.setattr(fake_openai._Handler, "disable_nagle_algorithm", True)
 
 
 @pytest.fixture

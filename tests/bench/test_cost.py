@@ -39,6 +39,7 @@ def point(
         output_tokens=500,
         token_source="usage",
         output_tokens_per_s=tok_s,
+        total_tokens_per_s=3 * tok_s,
         requests_per_s=rps,
         slo_attainment=None if attained is None else wilson_rate(attained, 10),
     )
@@ -54,7 +55,10 @@ def test_self_hosted_price_follows_measured_throughput() -> None:
     row = self_hosted_row(point(100.0, 2.0), 3.6, name="box", source="given", as_of="today")
     assert row.usd_per_mtok_output == pytest.approx(10.0)
     assert row.usd_per_task == pytest.approx(0.0005)
+    # 300 tok/s processed in all (input + output) -> a third of the output-only price
+    assert row.usd_per_mtok_blended == pytest.approx(10.0 / 3)
     assert "100.0 output tok/s" in row.basis
+    assert "input:output 2.0:1" in row.basis
     with pytest.raises(ValueError, match="valid point"):
         self_hosted_row(point(100.0, 2.0, valid=False), 3.6, name="x", source="s", as_of="d")
 

@@ -28,7 +28,8 @@ from tests.support.fake_openai import FakeOpenAI, Reply
 from .conftest import request
 
 Opener = Callable[..., Target]
-TOLERANCE_S = 0.015  # localhost HTTP overhead and scheduling on a shared machine
+TOLERANCE_S = 0.02  # localhost HTTP and scheduling on a shared 2-core machine
+LATE_S = 0.06
 
 
 def make(index: int) -> ChatRequest:
@@ -44,11 +45,15 @@ async def test_ttft_itl_tpot_recover_the_configured_delays(open_endpoint: Opener
     assert point.valid, point.invalid_reasons
     assert point.token_source == "usage"
     assert point.output_tokens == 18
-    assert point.ttft_s.p50 == pytest.approx(0.20, abs=TOLERANCE_S)
+    # The client cannot see a token before the server sends it: the lower bounds are tight.
+    # Upper bounds allow for localhost HTTP and scheduling on a shared machine.
+    assert point.ttft_s.p50 is not None
+    assert 0.20 - 0.002 <= point.ttft_s.p50 <= 0.20 + LATE_S
     assert point.itl_s.n == 15
     assert point.itl_s.p50 == pytest.approx(0.05, abs=TOLERANCE_S)
     assert point.tpot_s.p50 == pytest.approx(0.05, abs=TOLERANCE_S)
-    assert point.e2e_s.p50 == pytest.approx(0.20 + 5 * 0.05, abs=2 * TOLERANCE_S)
+    assert point.e2e_s.p50 is not None
+    assert 0.20 + 5 * 0.05 - 0.002 <= point.e2e_s.p50 <= 0.20 + 5 * 0.05 + 2 * LATE_S
 
 
 async def test_closed_loop_keeps_exactly_the_concurrency_in_flight(open_endpoint: Opener) -> None:
@@ -85,7 +90,7 @@ async def test_open_loop_sends_at_arrival_times_without_waiting(open_endpoint: O
         run = await open_loop(target, make, rate=20.0, requests=6, seed=3, timeout_s=5)
     offsets = poisson_offsets(20.0, 6, seed=3)
     sent = [r.sent_at - run.started_at for r in run.records]
-    assert sent == pytest.approx(offsets, abs=TOLERANCE_S)
+    assert sent == pytest.approx(offsets, abs=LATE_S)
     # arrivals ~50 ms apart, each answer takes 300 ms: requests overlap (open loop)
     assert sent[-1] < run.records[0].received_at - run.started_at
 

@@ -53,7 +53,8 @@ async def test_audit_runs_the_bench_sweep_and_prices_it(tmp_path: Path) -> None:
     assert all(p.valid and p.n_ok == 4 for p in section.points)
     assert sent == 1 + 1 + 3 * 4  # preflight + warm-up + measured
     first = section.points[0]
-    assert first.ttft_s.p50 == pytest.approx(0.05, abs=0.015)
+    assert first.ttft_s.p50 is not None
+    assert 0.05 - 0.002 <= first.ttft_s.p50 <= 0.05 + 0.06
     assert first.slo_attainment is not None
     assert first.slo_attainment.k == 4
     hosted = [c for c in section.costs if c.kind == "self_hosted"]

@@ -112,22 +112,27 @@ def self_hosted_row(
 ) -> CostRow:
     """What serving costs at the throughput measured at ``point``.
 
-    All machine time is charged to output tokens (``usd_per_mtok_output``), and a task costs
-    the machine's time divided by the measured requests per second.
+    All machine time is charged to output tokens in ``usd_per_mtok_output``, or spread over
+    every token processed at the measured input:output mix in ``usd_per_mtok_blended`` (the
+    counterpart of an API's 3:1 blend when the bench runs a 3:1 mix, as by default); a task
+    costs the machine's time divided by the measured requests per second.
     """
     if not point.valid or not point.output_tokens_per_s or not point.requests_per_s:
         raise ValueError("a cost needs a valid point with throughput")
     per_second = usd_per_hour / SECONDS_PER_HOUR
     level = f"concurrency {point.concurrency}" if point.concurrency else f"{point.rate_rps} rps"
+    blended = per_second / point.total_tokens_per_s * MILLION if point.total_tokens_per_s else None
+    mix = point.input_tokens / point.output_tokens if point.output_tokens else 0.0
     return CostRow(
         kind="self_hosted",
         name=name,
         usd_per_hour=usd_per_hour,
         usd_per_mtok_output=per_second / point.output_tokens_per_s * MILLION,
+        usd_per_mtok_blended=blended,
         usd_per_task=per_second / point.requests_per_s,
         basis=(
             f"measured {point.output_tokens_per_s:.1f} output tok/s and "
-            f"{point.requests_per_s:.3f} requests/s at {level}"
+            f"{point.requests_per_s:.3f} requests/s at {level}, input:output {mix:.1f}:1"
         ),
         source=source,
         as_of=as_of,

@@ -30,7 +30,7 @@ class BenchOptions(BaseModel):
     rates: tuple[float, ...] = Field(default=(), description="open-loop Poisson rates (req/s)")
     requests: int = Field(default=4, ge=1, le=100_000, description="measured requests per point")
     warmup: int = Field(default=1, ge=0, le=1000, description="unmeasured requests first")
-    prompt_tokens: int = Field(default=64, ge=1, le=1_000_000)
+    prompt_tokens: int = Field(default=96, ge=1, le=1_000_000, description="3:1 with output")
     max_tokens: int = Field(default=32, ge=2, le=1_000_000)
     seed: int | None = None
     request_timeout_s: float | None = Field(default=None, gt=0)

@@ -86,7 +86,9 @@ class CostRow(BaseModel):
     usd_per_mtok_input: float | None = None
     usd_per_mtok_output: float | None = None
     usd_per_mtok_blended: float | None = Field(
-        default=None, description="3:1 input:output blend, (3 * input + output) / 4"
+        default=None,
+        description="APIs: the 3:1 input:output blend, (3 * input + output) / 4; self-hosted: "
+        "per million tokens processed (input + output) at the measured mix (3:1 by default)",
     )
     usd_per_task: float | None = Field(
         default=None, description="one request of the measured mean input and output tokens"
