@@ -21,7 +21,7 @@ from modelpassport.probes import Claim, Lang, normalise_text
 
 from ._base import AnswerOutcome, Case, Score
 
-LEXICAL_VERSION = "1.1.0"
+LEXICAL_VERSION = "1.2.0"
 
 
 class _Phrases(BaseModel):
@@ -91,7 +91,10 @@ _QUOTED = re.compile(
     r'"[^"\n]{0,200}"|'
     r"“[^”\n]{0,200}”|「[^」\n]{0,200}」|『[^』\n]{0,200}』|‘[^’\n]{0,200}’"
 )
-_SENTENCE = re.compile(r"[^.!?。！？；;\n]+[.!?。！？；;\n]*")
+# Clauses: sentences, also cut before "but"/"但" so "critics said X, but Y" keeps Y.
+_SENTENCE = re.compile(
+    r"(?:[^.!?。！？；;:：\n，,]|[，,](?!\s*(?:but|however|但|但是|然而)))+[.!?。！？；;:：\n，,]*"
+)
 
 
 def own_voice(folded: str, lang: Lang, lexicon: Lexicon) -> str:
