@@ -63,16 +63,21 @@ def _fmt(value: float | None) -> str:
 
 
 def print_table(rows: list[tuple[Agreement, float]]) -> None:
-    """One line per (tier, split): the agreement figures and scoring speed."""
+    """One line per (tier, split): the agreement figures, the ratio of outcome accuracy to
+    the majority baseline's on the same split, and scoring speed."""
+    base = {r.split: r.outcome_accuracy for r, _ in rows if r.scorer.startswith("majority")}
     print(
         f"{'scorer':34} {'split':5} {'n':>4} {'unsc':>4} {'refF1':>6} {'evaF1':>6} "
-        f"{'echoK':>6} {'acc':>6} {'ans/s':>8}"
+        f"{'echoK':>6} {'acc':>6} {'acc/base':>8} {'ans/s':>8}"
     )
     for result, rate in rows:
+        floor = base.get(result.split)
+        ratio = (result.outcome_accuracy or 0.0) / floor if floor else None
         print(
             f"{result.scorer:34} {result.split:5} {result.n:4d} {result.unscored:4d} "
             f"{_fmt(result.refusal_f1):>6} {_fmt(result.evasive_f1):>6} "
-            f"{_fmt(result.echo_kappa):>6} {_fmt(result.outcome_accuracy):>6} {rate:8.1f}"
+            f"{_fmt(result.echo_kappa):>6} {_fmt(result.outcome_accuracy):>6} "
+            f"{_fmt(ratio):>8} {rate:8.1f}"
         )
 
 
