@@ -219,3 +219,15 @@ async def test_judge_option_scores_through_a_judge_endpoint(tmp_path: Path, suit
     assert section.unscored == len(suite.items) - len(refused)
     assert section.overall is not None
     assert section.overall.refusal.value == 1.0  # could-not-score is excluded, never a 0
+
+
+async def test_bad_judge_ref_fails_before_asking(tmp_path: Path, suite: Suite) -> None:
+    script = script_for(factual, list(suite.items), tmp_path / "script.json")
+    settings = {"suite": str(suite.path), "judge": "not-a-model-ref"}
+    options = AuditOptions(
+        stages=("narratives",), out_dir=tmp_path / "out", stage_options={"narratives": settings}
+    )
+    passport = await audit(f"scripted:{script}", options)
+    assert passport.findings.narratives.status == "error"
+    assert "not-a-model-ref" in (passport.findings.narratives.reason or "")
+    assert passport.run.stages["narratives"].requests == 0

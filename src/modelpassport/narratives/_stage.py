@@ -83,9 +83,10 @@ class NarrativesStage:
         sample = stratified_sample(suite.items, ctx.options.sample, seed=ctx.options.seed)
         plan = [(item, s) for item in sample.items for s in range(opts.samples)]
         requests = [self._request(item, s, opts, ctx.options.seed) for item, s in plan]
-        outcomes = await ask(ctx, requests, label="narratives")
-        scorer = await self._open_scorer(opts, ctx)
+        # The scorer is opened first, so a bad judge REF fails before any question is asked.
+        scorer = self._open_scorer(opts, ctx)
         try:
+            outcomes = await ask(ctx, requests, label="narratives")
             answered = [
                 (item, s, o)
                 for (item, s), o in zip(plan, outcomes, strict=True)
@@ -140,7 +141,7 @@ class NarrativesStage:
         )
 
     @staticmethod
-    async def _open_scorer(opts: NarrativeOptions, ctx: StageContext) -> Scorer:
+    def _open_scorer(opts: NarrativeOptions, ctx: StageContext) -> Scorer:
         if opts.scorer == "local":
             return open_local_judge(ctx.journal, timeout_s=ctx.options.timeout_s)
         if opts.scorer == "judge":
