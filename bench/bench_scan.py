@@ -34,9 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.scan import corpus
 
+from modelpassport.artifacts import ArtifactSet
 from modelpassport.refs import default_model_path
+from modelpassport.scan import scan_artifacts
 
 TOOLS = ("modelpassport", "hayward", "picklescan", "fickling", "modelscan")
+# The same scan called as a library function in this process: no interpreter start-up and no
+# passport/HTML/SARIF/BOM writing, i.e. the cost of the scan itself.
+IN_PROCESS = "modelpassport (library call)"
 PACKAGES = ("hayward", "picklescan", "fickling", "modelscan", "typing_extensions")
 Verdict = str  # "flagged" | "clean" | "error" | "n/a"
 
@@ -119,6 +124,13 @@ HOSTILE: dict[str, Callable[[Path], None]] = {
     "npy object array (exec)": lambda d: corpus.npy(
         d / "a.npy", "|O", (1,), corpus.dumps([corpus.HOSTILE["builtins_exec"]], 2)
     ),
+    "joblib object array (os.system)": lambda d: corpus.joblib_file(
+        d / "model.joblib",
+        {
+            "coef": corpus.JoblibArray("f8", (4,)),
+            "classes": corpus.JoblibArray("O8", (1,), [corpus.HOSTILE["os_system"]]),
+        },
+    ),
     "keras Lambda layer": _keras("Lambda"),
     "chat template sandbox escape": _template(
         "{{ cycler.__init__.__globals__.os.popen('id').read() }}"
@@ -145,6 +157,10 @@ CLEAN: dict[str, Callable[[Path], None]] = {
     ),
     "clean OrderedDict pickle (stdlib)": _raw(
         "model.pkl", pickle.dumps(OrderedDict(w=[0.5] * 8, step=3), protocol=4)
+    ),
+    "clean joblib arrays": lambda d: corpus.joblib_file(
+        d / "model.joblib",
+        {"coef": corpus.JoblibArray("f8", (4, 3)), "intercept": corpus.JoblibArray("f4", (3,))},
     ),
     "clean npy float array": lambda d: corpus.npy(d / "a.npy", "<f4", (4,), b"\0" * 16),
     "clean safetensors": lambda d: corpus.safetensors(
@@ -203,7 +219,17 @@ def _fickling(case: Path, work: Path, bin_dir: Path) -> Run:
     )
 
 
+def _in_process(case: Path) -> Run:
+    t0 = time.perf_counter()
+    section = scan_artifacts(ArtifactSet.from_path(case))
+    secs = time.perf_counter() - t0
+    serious = [f for f in section.findings if f.severity in ("critical", "high", "medium")]
+    return Run("flagged" if serious else "clean", secs)
+
+
 def _run_tool(tool: str, case: Path, work: Path, bin_dir: Path) -> Run:
+    if tool == IN_PROCESS:
+        return _in_process(case)
     if tool == "modelpassport":
         return _modelpassport(case, work)
     if tool == "hayward":
@@ -269,7 +295,7 @@ def main() -> None:
                 build(case)
                 work = root / "work" / case.name
                 work.mkdir(parents=True)
-                results[name] = {t: _run_tool(t, case, work, bin_dir) for t in TOOLS}
+                results[name] = {t: _run_tool(t, case, work, bin_dir) for t in (*TOOLS, IN_PROCESS)}
                 print(
                     f"{name}: " + ", ".join(f"{t}={r.verdict}" for t, r in results[name].items()),
                     file=sys.stderr,

