@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from modelpassport.artifacts import escapes, list_archive, symlink_target
-from modelpassport.scan import load_rulebook
+from modelpassport.artifacts import ArtifactSet, escapes, list_archive, symlink_target
+from modelpassport.scan import load_rulebook, scan_artifacts
 from modelpassport.scan._formats import (
     check_h5,
     check_onnx,
@@ -113,3 +113,25 @@ def test_hf_cache_snapshot_links_stay_inside(tmp_path: Path) -> None:
     (snap / "evil.json").symlink_to("../../../../outside")
     assert symlink_target(snap / "config.json", snap) == ("../../blobs/abc", True)
     assert symlink_target(snap / "evil.json", snap)[1] is False
+
+
+def test_h5_lambda_across_chunk_boundary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelpassport.scan import _formats
+
+    monkeypatch.setattr(_formats, "H5_CHUNK", 64)
+    path = tmp_path / "m.h5"
+    body = b'{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda"}]}}'
+    path.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 100 + body + b"\0" * 50 + body)
+    findings = check_h5(BOOK, path, "m.h5")
+    assert [f.rule_id for f in findings] == ["MP-KER-001", "MP-KER-001"]
+    assert len({f.location for f in findings}) == 2
+
+
+def test_linked_directory_is_reported_not_hashed(tmp_path: Path) -> None:
+    root = corpus.clean_folder(tmp_path / "m")
+    (root / "sub").mkdir()
+    (root / "sub" / "x.txt").write_text("x")
+    (root / "linked").symlink_to("sub")
+    section = scan_artifacts(ArtifactSet.from_path(root))
+    assert ("MP-FMT-001", "linked") in {(f.rule_id, f.file) for f in section.findings}
+    assert "linked" not in {f.path for f in section.files}

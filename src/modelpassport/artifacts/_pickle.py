@@ -23,7 +23,9 @@ from typing import IO, TypeGuard
 # Values larger than this are skipped and described by their length only.
 MAX_BLOB = 1 << 20
 MAX_LINE = 1 << 16
-MAX_OPS = 20_000_000
+MAX_OPS = 5_000_000
+# Payload bytes kept per stream (names, small strings); beyond it payloads become Blobs.
+MAX_KEPT = 64 << 20
 MAX_STREAMS = 8
 
 _OPCODES = {op.code: op for op in pickletools.opcodes}
@@ -144,6 +146,7 @@ class _Source:
         self.seekable = stream.seekable()
         self.base = stream.tell() if self.seekable else 0
         self.pos = 0
+        self.kept = 0
 
     def read(self, n: int) -> bytes:
         data = self.stream.read(n)
@@ -182,9 +185,10 @@ def _read_arg(src: _Source, desc: pickletools.ArgumentDescriptor, max_blob: int)
     length = int.from_bytes(raw, "little", signed=signed)
     if length < 0:
         raise PickleFormatError(src.pos, f"negative {desc.name} length {length}")
-    if length > max_blob or (payload == "long" and length > 4096):
+    if length > max_blob or length + src.kept > MAX_KEPT or (payload == "long" and length > 4096):
         src.skip(length)
         return Blob(length)
+    src.kept += length
     data = src.read(length)
     if len(data) != length:
         raise PickleFormatError(src.pos, f"{desc.name} payload runs past the end")

@@ -25,7 +25,9 @@ from ._rules import RuleBook
 MAX_SAFETENSORS_HEADER = 100 << 20
 MAX_KERAS_CONFIG = 64 << 20
 MAX_ONNX_BYTES = 2 << 30
-MAX_H5_SCAN = 256 << 20
+MAX_H5_SCAN = 1 << 30
+H5_CHUNK = 16 << 20
+H5_OVERLAP = 256
 _SAFETENSORS_SIZES = {
     "BOOL": 1,
     "U8": 1,
@@ -170,21 +172,29 @@ def check_h5(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
     group; attribute strings are stored uncompressed, so the raw bytes are searched for
     the config and for Lambda layers in it. A file without a findable config is noted.
     """
+    findings: list[ScanFinding] = []
+    config_found = False
     with path.open("rb") as fh:
-        data = fh.read(MAX_H5_SCAN)
-    if not data.startswith(b"\x89HDF\r\n\x1a\n"):
-        raise InputError(path, "expected the HDF5 signature")
-    findings = [
-        book.finding(
-            "MP-KER-001",
-            file,
-            "Keras Lambda layer: its code runs on load",
-            location=f"byte {m.start()}",
-            evidence=m.group().decode(),
-        )
-        for m in _LAMBDA.finditer(data)
-    ]
-    if not _MODEL_CONFIG.search(data):
+        if fh.read(8) != b"\x89HDF\r\n\x1a\n":
+            raise InputError(path, "expected the HDF5 signature")
+        fh.seek(0)
+        tail, offset = b"", 0
+        while offset < MAX_H5_SCAN and (chunk := fh.read(H5_CHUNK)):
+            data, base = tail + chunk, offset - len(tail)
+            for m in _LAMBDA.finditer(data):
+                if m.end() > len(tail):  # matches inside the overlap were seen last time
+                    findings.append(
+                        book.finding(
+                            "MP-KER-001",
+                            file,
+                            "Keras Lambda layer: its code runs on load",
+                            location=f"byte {base + m.start()}",
+                            evidence=m.group().decode(),
+                        )
+                    )
+            config_found = config_found or _MODEL_CONFIG.search(data) is not None
+            tail, offset = data[-H5_OVERLAP:], offset + len(chunk)
+    if not config_found:
         findings.append(
             book.finding("MP-KER-002", file, "no Keras model_config found in the raw HDF5 bytes")
         )

@@ -34,16 +34,21 @@ def hash_files(
     *,
     workers: int | None = None,
     on_done: Callable[[Path], None] | None = None,
-) -> dict[Path, tuple[int, str]]:
-    """Hash ``paths`` in parallel; returns path -> (size, sha256).
+) -> dict[Path, tuple[int, str] | OSError]:
+    """Hash ``paths`` in parallel; returns path -> (size, sha256), or the OSError that
+    stopped reading that file (one unreadable file must not lose the others).
 
     Why: multi-gigabyte checkpoints are split into shards; hashing them one after the
     other leaves all but one core idle.
     """
     count = workers or min(len(paths), os.cpu_count() or 1, 16) or 1
 
-    def one(path: Path) -> tuple[Path, tuple[int, str]]:
-        result = sha256_file(path)
+    def one(path: Path) -> tuple[Path, tuple[int, str] | OSError]:
+        result: tuple[int, str] | OSError
+        try:
+            result = sha256_file(path)
+        except OSError as exc:
+            result = exc
         if on_done is not None:
             on_done(path)
         return path, result

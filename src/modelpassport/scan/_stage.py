@@ -118,6 +118,16 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
                     book.finding("MP-FMT-001", rel, "symlink target is missing", evidence=target)
                 )
                 continue
+        if not path.is_file():
+            findings.append(
+                book.finding(
+                    "MP-FMT-001",
+                    rel,
+                    "not a regular file; not scanned",
+                    evidence="directory or special file",
+                )
+            )
+            continue
         readable.append(path)
         findings.extend(_check_file(book, path, rel, formats, templates, root))
     try:
@@ -137,15 +147,22 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
         readable,
         on_done=(lambda _: progress.advance("scan: hashing")) if progress is not None else None,
     )
-    files = [
-        FileDigest(
-            path=p.relative_to(root).as_posix(),
-            size=digests[p][0],
-            sha256=digests[p][1],
-            format=formats.get(p, "other"),
+    files: list[FileDigest] = []
+    for path in readable:
+        rel = path.relative_to(root).as_posix()
+        digest = digests[path]
+        if isinstance(digest, OSError):
+            findings.append(
+                book.finding(
+                    "MP-FMT-001", rel, "could not be read for hashing", evidence=str(digest)
+                )
+            )
+            continue
+        files.append(
+            FileDigest(
+                path=rel, size=digest[0], sha256=digest[1], format=formats.get(path, "other")
+            )
         )
-        for p in readable
-    ]
     findings.sort(key=ScanFinding.sort_key)
     return ScanSection(
         verdict=verdict_for(findings),
