@@ -27,16 +27,26 @@ def byte_encoder() -> dict[int, str]:
     return {b: chr(c) for b, c in zip(keep, chars, strict=True)}
 
 
-def write_tokenizer_json(
-    path: Path, tokens: Sequence[bytes], added: Sequence[str] = (), merges: Sequence[str] = ()
-) -> Path:
-    """A byte-level BPE tokenizer.json whose vocabulary is ``tokens`` (raw bytes, id order)
-    followed by ``added`` special tokens."""
+def to_byte_level(token: bytes) -> str:
+    """A raw token as tokenizer.json writes it (GPT-2 byte-level characters)."""
     enc = byte_encoder()
-    vocab = {"".join(enc[b] for b in tok): i for i, tok in enumerate(tokens)}
+    return "".join(enc[b] for b in token)
+
+
+def write_tokenizer_json(
+    path: Path,
+    vocab: Sequence[str],
+    added: Sequence[tuple[int, str]] = (),
+    merges: Sequence[str] = (),
+) -> Path:
+    """A byte-level BPE tokenizer.json: ``vocab`` (byte-level strings) takes the ids not
+    used by ``added`` (id, text) special tokens, in order."""
+    taken = {i for i, _ in added}
+    ids = (i for i in range(len(vocab) + len(added)) if i not in taken)
+    model_vocab = {tok: next(ids) for tok in vocab}
     added_tokens = [
         {
-            "id": len(tokens) + j,
+            "id": i,
             "content": text,
             "special": True,
             "single_word": False,
@@ -44,14 +54,14 @@ def write_tokenizer_json(
             "rstrip": False,
             "normalized": False,
         }
-        for j, text in enumerate(added)
+        for i, text in added
     ]
     doc = {
         "version": "1.0",
         "added_tokens": added_tokens,
         "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True},
         "decoder": {"type": "ByteLevel"},
-        "model": {"type": "BPE", "vocab": vocab, "merges": list(merges)},
+        "model": {"type": "BPE", "vocab": model_vocab, "merges": list(merges)},
     }
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path

@@ -22,7 +22,7 @@ from modelpassport.passport.sections import IdentitySection
 from modelpassport.stages import AuditOptions, StageContext
 from modelpassport.store import Journal
 
-from .builders import write_tokenizer_json
+from .builders import to_byte_level, write_tokenizer_json
 
 NO_LINEAGE = IdentifyOptions(lineage=False)
 
@@ -130,10 +130,11 @@ def test_qwen_vocabulary_in_a_folder_claiming_mistral(
     base = read_tiktoken(qwen_tiktoken)
     folder = tmp_path / "acme-mistral-7b-chat"
     folder.mkdir()
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|acme|>"]
     write_tokenizer_json(
         folder / "tokenizer.json",
-        base.tokens,
-        ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|acme|>"],
+        [to_byte_level(t) for t in base.tokens],
+        [(len(base.tokens) + j, text) for j, text in enumerate(specials)],
     )
     (folder / "config.json").write_text(
         json.dumps(

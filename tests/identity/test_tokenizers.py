@@ -21,7 +21,7 @@ from modelpassport.artifacts import (
 from modelpassport.errors import InputError
 from modelpassport.identity import exact_overlap, fingerprint, read_vocabulary, sketch_jaccard
 
-from .builders import write_sentencepiece, write_tokenizer_json
+from .builders import to_byte_level, write_sentencepiece, write_tokenizer_json
 
 
 def test_llama3_tiktoken_file(llama3_tokenizer: Path) -> None:
@@ -39,7 +39,12 @@ def test_tokenizer_json_matches_tiktoken_and_survives_added_tokens(
     fine-tune) has the same learned-token hash as the rank file it came from."""
     base = read_tiktoken(qwen_tiktoken)
     added = ["<|im_start|>", "<|im_end|>", "<|acme_tool|>"]
-    path = write_tokenizer_json(tmp_path / "tokenizer.json", base.tokens, added, ["a b", "c d"])
+    path = write_tokenizer_json(
+        tmp_path / "tokenizer.json",
+        [to_byte_level(t) for t in base.tokens],
+        [(len(base.tokens) + j, text) for j, text in enumerate(added)],
+        ["a b", "c d"],
+    )
     extended = read_tokenizer_json(path)
     assert extended.kind == "bpe"
     assert len(extended.tokens) == len(base.tokens) + 3

@@ -8,6 +8,7 @@ them). Every file read is size-bounded and a malformed one fails with its name a
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -18,6 +19,7 @@ from modelpassport.errors import InputError
 
 from ._safetensors import SafetensorsFile, read_safetensors, read_safetensors_index
 from ._tokenizer import check_size
+from ._torch_zip import TorchCheckpoint, read_torch_checkpoint
 
 MAX_CONFIG_BYTES: Final = 16 * 1024 * 1024
 MAX_CARD_BYTES: Final = 4 * 1024 * 1024
@@ -36,14 +38,19 @@ class HFFolder:
     card: dict[str, Any] = field(default_factory=dict)
     chat_templates: dict[str, str] = field(default_factory=dict)
     weights: tuple[SafetensorsFile, ...] = ()
+    checkpoints: tuple[TorchCheckpoint, ...] = ()
     tokenizer_files: tuple[Path, ...] = ()
 
     @property
     def parameters(self) -> int | None:
-        """Parameters counted from safetensors tensor shapes (None without weights)."""
-        if not self.weights:
+        """Parameters counted from tensor shapes: safetensors, else PyTorch checkpoints
+        (read from their pickle opcodes, never unpickled); None without weights."""
+        if self.weights:
+            return sum(t.n_elements for w in self.weights for t in w.tensors)
+        shapes = [t.shape for c in self.checkpoints for t in c.tensors]
+        if not shapes:
             return None
-        return sum(t.n_elements for w in self.weights for t in w.tensors)
+        return sum(math.prod(s) for s in shapes)
 
 
 def read_json(path: Path, limit: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
@@ -124,6 +131,20 @@ def _weights(root: Path) -> tuple[SafetensorsFile, ...]:
 
 
 _TOKENIZER_NAMES: Final = ("tokenizer.json", "tokenizer.model", "tiktoken.model")
+_TORCH_SUFFIXES: Final = (".bin", ".pt", ".pth")
+
+
+def _checkpoints(root: Path) -> tuple[TorchCheckpoint, ...]:
+    """PyTorch checkpoints' tensor tables. One that cannot be read is left out here: the
+    scan stage owns judging it, and identity only counts parameters from these."""
+    out: list[TorchCheckpoint] = []
+    for p in sorted(root.iterdir()):
+        if p.suffix in _TORCH_SUFFIXES and p.is_file() and not p.is_symlink():
+            try:
+                out.append(read_torch_checkpoint(p))
+            except InputError:
+                continue
+    return tuple(out)
 
 
 def read_hf_dir(root: Path) -> HFFolder:
@@ -148,5 +169,6 @@ def read_hf_dir(root: Path) -> HFFolder:
         card=read_card(card_path) if card_path.is_file() else {},
         chat_templates=_templates(root, tok_config),
         weights=_weights(root),
+        checkpoints=_checkpoints(root),
         tokenizer_files=tuple(tokenizer_files),
     )
