@@ -10,6 +10,7 @@ import pytest
 
 from modelpassport.api import audit
 from modelpassport.bench import BenchStage
+from modelpassport.bench._honesty import NO_FINISH
 from modelpassport.errors import InputError, ModelPassportError
 from modelpassport.stages import AuditOptions, StageContext
 from modelpassport.store import Journal
@@ -97,6 +98,24 @@ async def test_a_failing_server_stops_the_sweep_but_keeps_finished_points(
     assert section.points[1].errors == {"TransientTargetError": 4}
     assert any("sweep stopped after concurrency 2" in n for n in section.notes)
     assert len((tmp_path / "bench-points.jsonl").read_text().splitlines()) == 2
+
+
+async def test_a_server_that_never_says_why_it_stopped_gives_invalid_points(
+    tmp_path: Path,
+) -> None:
+    silent_end = Reply(chunks=["a ", "b"], finish_reason=None)
+    with FakeOpenAI(default=silent_end) as server:
+        passport = await audit(
+            f"{server.base_url}#fake-model",
+            options(tmp_path, concurrency="1,2", requests="2", usd_per_hour="1"),
+        )
+    section = passport.findings.bench
+    assert section.status == "ok"
+    assert [p.valid for p in section.points] == [False, False]
+    assert all(p.invalid_reasons == {NO_FINISH: 2} for p in section.points)
+    assert section.costs == []
+    assert any("No cost table" in note for note in section.notes)
+    assert section.summary() == "no valid bench point (2 flagged invalid)"
 
 
 def closed_port() -> int:

@@ -85,9 +85,9 @@ class BenchStage:
         ctx.counters["requests"] = ctx.counters.get("requests", 0) + result.sent + plan.warmup
         ctx.counters["errors"] = ctx.counters.get("errors", 0) + result.errors
         notes.extend(result.notes)
-        if not any(p.n_ok for p in result.points):
+        if all(p.n_errors == p.n_requests for p in result.points):
             raise ModelPassportError(
-                "bench: no request finished honestly " + "; ".join(_reasons(result.points)[:3])
+                "bench: every measured request failed (" + "; ".join(_errors(result.points)) + ")"
             )
         bandwidth = _bandwidth(ctx, options, result.points, notes)
         costs = _costs(options, result.points, notes)
@@ -208,8 +208,9 @@ def _costs(options: BenchOptions, points: list[BenchPoint], notes: list[str]) ->
     return rows
 
 
-def _reasons(points: list[BenchPoint]) -> list[str]:
-    found: list[str] = []
+def _errors(points: list[BenchPoint]) -> list[str]:
+    found: dict[str, int] = {}
     for point in points:
-        found.extend(f"{k} x{v}" for k, v in {**point.errors, **point.invalid_reasons}.items())
-    return found
+        for kind, count in point.errors.items():
+            found[kind] = found.get(kind, 0) + count
+    return [f"{kind} x{count}" for kind, count in sorted(found.items())]
