@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from modelpassport.bench import Level, RunResult, check, count_tokens, distribution, summarise
 from modelpassport.bench._honesty import NO_FINISH, SHORT_LENGTH, TOO_LONG
@@ -142,3 +144,26 @@ def test_wilson_interval_is_sound_at_the_edges() -> None:
     assert rate.interval.high == pytest.approx(1.0)
     assert rate.interval.low == pytest.approx(0.7225, abs=1e-3)
     assert wilson_rate(0, 0).value is None
+
+
+@given(
+    gaps=st.lists(st.floats(min_value=1e-4, max_value=2.0), min_size=2, max_size=40),
+    ttft=st.floats(min_value=1e-4, max_value=5.0),
+    tail=st.floats(min_value=0.0, max_value=0.5),
+)
+def test_itl_and_tpot_add_up_to_the_stream_for_any_timing(
+    gaps: list[float], ttft: float, tail: float
+) -> None:
+    deltas = [ttft]
+    for gap in gaps[1:]:
+        deltas.append(deltas[-1] + gap)
+    end = deltas[-1] + tail
+    rec = record(deltas, end=end, max_tokens=64)
+    point = summarise(run_of(rec), Level(concurrency=1), max_tokens=64, slo=Slo(), tokenizer=None)
+    assert point.itl_s.n == len(deltas) - 1
+    assert point.itl_s.mean is not None
+    assert point.itl_s.mean * (len(deltas) - 1) == pytest.approx(deltas[-1] - ttft)
+    assert point.tpot_s.p50 is not None
+    assert point.tpot_s.p50 * (len(deltas) - 1) == pytest.approx(end - ttft)
+    assert point.ttft_s.p50 == pytest.approx(ttft)
+    assert point.e2e_s.p50 == pytest.approx(end)

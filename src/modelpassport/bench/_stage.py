@@ -54,6 +54,11 @@ class BenchStage:
                 f"--rps {ctx.options.requests_per_s:g} spaced request starts: "
                 "throughput and open-loop rates above it are capped by the client."
             )
+        if options.rates:
+            notes.append(
+                f"Open loop: at most --concurrency {ctx.options.concurrency} requests are in "
+                "flight; later arrivals wait in the client and that wait counts in their TTFT."
+            )
         tokenizer = _open_tokenizer(ctx, notes)
         seed = ctx.options.seed if options.seed is None else options.seed
         plan = SweepPlan(
