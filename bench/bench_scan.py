@@ -342,7 +342,13 @@ def _print_table(results: dict[str, dict[str, Run]], versions: dict[str, str]) -
         + " | ".join(f"{seconds[t] / base:.2f}" for t in TOOLS)
         + " |"
     )
+    lib = sum(r[IN_PROCESS].seconds for r in results.values())
+    same = all(r[IN_PROCESS].verdict == r["modelpassport"].verdict for r in results.values())
     print()
+    print(
+        f"{IN_PROCESS}: {lib:.2f} s for all cases, verdicts "
+        f"{'identical to' if same else 'DIFFERENT from'} the command line"
+    )
     print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
 
 
