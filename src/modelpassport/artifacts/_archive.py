@@ -20,8 +20,18 @@ from modelpassport.errors import InputError
 
 MAX_MEMBERS = 100_000
 # What zipfile and tarfile raise on corrupt input (bad headers, bad CRC, bad compression).
-ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, NotImplementedError,
-                  EOFError, OSError, ValueError, zlib.error, struct.error, lzma.LZMAError)
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    tarfile.TarError,
+    NotImplementedError,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+    struct.error,
+    lzma.LZMAError,
+)
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,9 @@ def auto_map_modules(root: Path, book: RuleBook) -> tuple[list[str], list[ScanFi
     return sorted(modules), findings
 
 
-def check_remote_code(book: RuleBook, root: Path) -> tuple[set[str], list[ScanFinding]]:
+def check_remote_code(book: RuleBook, root: Path) -> list[ScanFinding]:
     """Analyse every Python file ``auto_map`` reaches (and the files those import
-    relatively); returns the files analysed and the findings.
+    relatively).
 
     Why: ``trust_remote_code=True`` imports these files; their behaviour is the model's.
     """
@@ -130,4 +130,4 @@ def check_remote_code(book: RuleBook, root: Path) -> tuple[set[str], list[ScanFi
                     evidence=b.snippet,
                 )
             )
-    return {m.replace(".", "/") + ".py" for m in seen}, findings
+    return findings

@@ -137,8 +137,7 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
     findings.extend(judge_templates(book, templates))
     if artifacts.kind != "gguf":
         try:
-            _, code_findings = check_remote_code(book, root)
-            findings.extend(code_findings)
+            findings.extend(check_remote_code(book, root))
         except (InputError, OSError) as exc:
             findings.append(book.finding("MP-FMT-001", "", f"config unreadable: {exc}"))
     if progress is not None:
