@@ -139,3 +139,25 @@ def test_gemma3_gguf_is_clean() -> None:
     assert section.verdict == "clean"
     assert section.findings == []
     assert section.files[0].sha256 == package.EXPECTED_SHA256
+
+
+def test_custom_pipeline_code_is_analysed(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "config.json").write_text(
+        '{"custom_pipelines": {"text-generation": {"impl": "pipe.Gen"}}}'
+    )
+    (root / "pipe.py").write_text("import socket\n\nsocket.create_connection(('x', 1))\n")
+    section = scan_artifacts(ArtifactSet.from_path(root))
+    assert ("MP-CODE-003", "pipe.py") in _hits(section)
+    assert ("MP-CODE-001", "config.json") in _hits(section)
+
+
+def test_config_linking_outside_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"auto_map": {"AutoModel": "evil.M"}}')
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "config.json").symlink_to(outside)
+    section = scan_artifacts(ArtifactSet.from_path(root))
+    assert _hits(section) == {("MP-LNK-001", "config.json")}

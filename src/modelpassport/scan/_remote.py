@@ -7,7 +7,12 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from modelpassport.artifacts import CodeParseError, analyse_code, relative_imports
+from modelpassport.artifacts import (
+    CodeParseError,
+    analyse_code,
+    relative_imports,
+    symlink_target,
+)
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import ScanFinding
 
@@ -41,11 +46,18 @@ def read_json(path: Path, limit: int = MAX_CONFIG_BYTES) -> Any:
         raise InputError(path, f"expected JSON ({exc})") from None
 
 
-def _references(auto_map: dict[str, Any]) -> list[str]:
+def _references(config: dict[str, Any]) -> list[str]:
+    """``module.Class`` strings of ``auto_map`` and of ``custom_pipelines`` implementations."""
     refs: list[str] = []
-    for value in auto_map.values():
+    auto_map = config.get("auto_map")
+    for value in auto_map.values() if isinstance(auto_map, dict) else []:
         items = value if isinstance(value, list) else [value]
         refs.extend(item for item in items if isinstance(item, str))
+    pipelines = config.get("custom_pipelines")
+    for task in pipelines.values() if isinstance(pipelines, dict) else []:
+        impl = task.get("impl") if isinstance(task, dict) else None
+        if isinstance(impl, str):
+            refs.append(impl)
     return refs
 
 
@@ -56,13 +68,12 @@ def auto_map_modules(root: Path, book: RuleBook) -> tuple[list[str], list[ScanFi
     findings: list[ScanFinding] = []
     for name in CONFIG_FILES:
         path = root / name
-        if not path.is_file() or (path.is_symlink() and not path.resolve().is_file()):
-            continue
+        if not path.is_file() or (path.is_symlink() and not symlink_target(path, root)[1]):
+            continue  # a link leaving the folder is reported by the stage, never read
         data = read_json(path)
-        auto_map = data.get("auto_map") if isinstance(data, dict) else None
-        if not isinstance(auto_map, dict) or not auto_map:
+        refs = _references(data) if isinstance(data, dict) else []
+        if not refs:
             continue
-        refs = _references(auto_map)
         findings.append(
             book.finding(
                 "MP-CODE-001",
