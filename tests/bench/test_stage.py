@@ -155,9 +155,22 @@ async def test_concurrency_above_the_target_limit_is_refused(tmp_path: Path) -> 
         await run_stage(tmp_path, server.base_url, concurrency="1,8")
 
 
-async def test_an_unknown_gpu_lists_the_catalog(tmp_path: Path) -> None:
-    with (
-        FakeOpenAI(default=STEADY) as server,
-        pytest.raises(InputError, match=r"bench.gpu=h999: expected one of .*lambda-h100-sxm"),
-    ):
-        await run_stage(tmp_path, server.base_url, gpu="h999", requests="2", concurrency="1")
+async def test_an_unknown_gpu_is_refused_before_any_request(tmp_path: Path) -> None:
+    with FakeOpenAI(default=STEADY) as server:
+        with pytest.raises(InputError, match=r"bench.gpu=h999: expected one of .*lambda-h100-sxm"):
+            await run_stage(tmp_path, server.base_url, gpu="h999")
+        assert server.requests == []
+
+
+async def test_unmet_slos_price_the_apis_but_not_the_machine(tmp_path: Path) -> None:
+    with FakeOpenAI(default=STEADY) as server:
+        passport = await audit(
+            f"{server.base_url}#fake-model",
+            options(tmp_path, concurrency="1", requests="2", gpu="lambda-a10", slo_ttft_s="0.001"),
+        )
+    section = passport.findings.bench
+    assert section.points[0].valid
+    assert section.points[0].slo_attainment is not None
+    assert section.points[0].slo_attainment.k == 0
+    assert {c.kind for c in section.costs} == {"api"}
+    assert any("no valid point meets the SLOs" in note for note in section.notes)

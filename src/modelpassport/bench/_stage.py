@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from modelpassport.errors import InputError, MissingExtraError, ModelPassportError
@@ -48,6 +49,7 @@ class BenchStage:
             raise ModelPassportError(f"{ctx.ref}: the bench stage needs a target")
         options = BenchOptions.from_strings(ctx.options.for_stage("bench"))
         _check_levels(options, ctx.options.concurrency)
+        price = _hourly_price(options)
         notes: list[str] = list(METHOD_NOTES)
         if ctx.options.requests_per_s is not None:
             notes.append(
@@ -95,7 +97,7 @@ class BenchStage:
                 "bench: every measured request failed (" + "; ".join(_errors(result.points)) + ")"
             )
         bandwidth = _bandwidth(ctx, options, result.points, notes)
-        costs = _costs(options, result.points, notes)
+        costs = _costs(options, price, result.points, notes)
         return BenchSection(
             settings=Settings(
                 concurrencies=list(options.concurrency),
@@ -167,49 +169,68 @@ def _bandwidth(
     return utilisation(decode, primary.stat().st_size, gb_per_s, method)
 
 
-def _costs(options: BenchOptions, points: list[BenchPoint], notes: list[str]) -> list[CostRow]:
-    slo_set = any(
-        v is not None for v in (options.slo_ttft_s, options.slo_tpot_s, options.slo_e2e_s)
-    )
-    basis = basis_point(points, options.slo_target if slo_set else None)
-    if basis is None:
-        notes.append("No cost table: no valid point" + (" meets the SLOs." if slo_set else "."))
-        return []
-    rows: list[CostRow] = []
+@dataclass(frozen=True)
+class _HourlyPrice:
+    usd_per_hour: float
+    name: str
+    source: str
+    as_of: str
+
+
+def _hourly_price(options: BenchOptions) -> _HourlyPrice | None:
+    """The machine price the user chose, checked before any request is sent."""
     if options.usd_per_hour is not None:
-        rows.append(
-            self_hosted_row(
-                basis,
-                options.usd_per_hour,
-                name="self-hosted (given price)",
-                source="--option bench.usd_per_hour",
-                as_of="user-given",
-            )
+        return _HourlyPrice(
+            options.usd_per_hour,
+            "self-hosted (given price)",
+            "--option bench.usd_per_hour",
+            "user-given",
         )
-    elif options.gpu is not None:
-        machines = {m.id: m for m in load_machines()}
-        machine = machines.get(options.gpu)
-        if machine is None:
-            raise InputError(
-                f"--option bench.gpu={options.gpu}",
-                f"expected one of {', '.join(sorted(machines))}",
-            )
-        rows.append(
-            self_hosted_row(
-                basis,
-                machine.usd_per_hour,
-                name=machine.name,
-                source=machine.source,
-                as_of=machine.as_of,
-            )
+    if options.gpu is None:
+        return None
+    machines = {m.id: m for m in load_machines()}
+    machine = machines.get(options.gpu)
+    if machine is None:
+        raise InputError(
+            f"--option bench.gpu={options.gpu}", f"expected one of {', '.join(sorted(machines))}"
+        )
+    return _HourlyPrice(machine.usd_per_hour, machine.name, machine.source, machine.as_of)
+
+
+def _costs(
+    options: BenchOptions, price: _HourlyPrice | None, points: list[BenchPoint], notes: list[str]
+) -> list[CostRow]:
+    """Self-hosted at the best point meeting the SLOs; APIs for the same task size."""
+    slo_set = options.slo().model_dump(exclude_none=True) != {}
+    valid = basis_point(points, None)
+    if valid is None:
+        notes.append("No cost table: no valid point.")
+        return []
+    basis = basis_point(points, options.slo_target) if slo_set else valid
+    rows: list[CostRow] = []
+    if price is None:
+        notes.append("No self-hosted cost: give --option bench.usd_per_hour=X or bench.gpu=ID.")
+    elif basis is None:
+        notes.append(
+            f"No self-hosted cost: no valid point meets the SLOs for {options.slo_target:.0%} "
+            "of requests, so no price holds at that service level."
         )
     else:
-        notes.append("No self-hosted cost: give --option bench.usd_per_hour=X or bench.gpu=ID.")
-    task_in = basis.input_tokens / basis.n_ok
-    task_out = basis.output_tokens / basis.n_ok
+        rows.append(
+            self_hosted_row(
+                basis,
+                price.usd_per_hour,
+                name=price.name,
+                source=price.source,
+                as_of=price.as_of,
+            )
+        )
+    task = basis or valid
+    task_in = task.input_tokens / task.n_ok
+    task_out = task.output_tokens / task.n_ok
     prices, source = load_api_prices()
     notes.append(f"API list prices from the {source}, dated per row.")
-    rows.extend(api_row(price, task_in, task_out) for price in prices)
+    rows.extend(api_row(row, task_in, task_out) for row in prices)
     return rows
 
 
