@@ -149,8 +149,11 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(st.dictionaries(st.text(max_size=6), json_values, max_size=5), st.integers(0, 64))
 def test_safetensors_headers(header: dict[str, object], data_len: int) -> None:
     path = corpus.safetensors(_file(b"", ".safetensors"), header, data_len)
@@ -269,3 +272,24 @@ def test_npz_and_tar_members(tmp_path: Path) -> None:
         if f.rule_id == "MP-PKL-002"
     ] == [("MP-PKL-002", "arr_0.npy object array")]
     json.dumps(section.model_dump(mode="json"))
+
+
+@FUZZ
+@given(st.sampled_from(["gzip", "bz2", "xz", "zlib"]), mutated(SEEDS), st.integers(0, 40))
+def test_corrupt_compressed_pickles(kind: str, payload: bytes, cut: int) -> None:
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    compress = {
+        "gzip": gzip.compress,
+        "bz2": bz2.compress,
+        "xz": lzma.compress,
+        "zlib": zlib.compress,
+    }[kind]
+    data = compress(payload)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "m.joblib").write_bytes(data[: max(6, len(data) - cut)])
+        section = scan_artifacts(ArtifactSet.from_path(Path(tmp)))
+        assert section.verdict in {"clean", "review", "unsafe"}

@@ -159,3 +159,38 @@ def test_joblib_object_array_payload_is_judged(tmp_path: Path) -> None:
         walk = walk_pickles(fh)[0]
     assert walk.error is None
     assert "os.system" in [i.ref.qualname for i in walk.imports]
+
+
+@pytest.mark.parametrize("kind", ["gzip", "bz2", "xz", "zlib"])
+def test_compressed_pickles_are_walked(tmp_path: Path, kind: str) -> None:
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    from modelpassport.artifacts import ArtifactSet
+    from modelpassport.scan import scan_artifacts
+
+    compress = {
+        "gzip": gzip.compress,
+        "bz2": bz2.compress,
+        "xz": lzma.compress,
+        "zlib": zlib.compress,
+    }[kind]
+    raw = corpus.joblib_file(
+        tmp_path / "raw.joblib",
+        {
+            "w": corpus.JoblibArray("f4", (3,)),
+            "o": corpus.JoblibArray("O8", (1,), [corpus.HOSTILE["subprocess"]]),
+        },
+    ).read_bytes()
+    (tmp_path / "raw.joblib").unlink()
+    (tmp_path / "model.joblib").write_bytes(compress(raw))
+    (tmp_path / "clean.pkl.gz").write_bytes(gzip.compress(pickle.dumps(OrderedDict(a=1))))
+    section = scan_artifacts(ArtifactSet.from_path(tmp_path))
+    hits = [
+        (f.rule_id, f.file, f.location.split(" offset")[0])
+        for f in section.findings
+        if f.severity != "info"
+    ]
+    assert hits == [("MP-PKL-002", "model.joblib", kind)]

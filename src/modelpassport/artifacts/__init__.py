@@ -8,6 +8,7 @@ from ._archive import (
     list_archive,
     symlink_target,
 )
+from ._archive_stream import MAX_DECOMPRESSED, compression_of, open_decompressed
 from ._code import CodeBehaviour, CodeParseError, analyse_code, relative_imports
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
 from ._hf_dir import HFFolder, read_card, read_hf_dir, read_json
@@ -31,6 +32,7 @@ from ._torch_zip import TensorInfo, TorchCheckpoint, is_zip, read_torch_checkpoi
 
 __all__ = [
     "ARCHIVE_ERRORS",
+    "MAX_DECOMPRESSED",
     "ArchiveMember",
     "ArtifactKind",
     "ArtifactSet",
@@ -52,12 +54,14 @@ __all__ = [
     "Vocabulary",
     "analyse_code",
     "analyse_template",
+    "compression_of",
     "escapes",
     "gguf_vocabulary",
     "is_zip",
     "link_escapes",
     "list_archive",
     "normalise_template",
+    "open_decompressed",
     "read_card",
     "read_gguf",
     "read_hf_dir",

@@ -475,17 +475,27 @@ def walk_pickles(stream: IO[bytes], *, max_ops: int = MAX_OPS) -> list[PickleWal
 
     Why: a loader that calls ``pickle.load`` repeatedly executes each stream in turn, so
     a payload hidden in a second stream must be seen. A following stream is walked only if
-    it starts with a PROTO opcode (protocol 2-5), since raw tensor bytes may follow.
+    it starts with a PROTO opcode (protocol 2-5), since raw tensor bytes may follow. The
+    stream need not be seekable if it can ``peek`` (decompressing readers).
     """
     walks = [walk_pickle(stream, max_ops=max_ops)]
     while walks[-1].error is None and len(walks) < MAX_STREAMS:
-        here = stream.tell()
-        head = stream.read(2)
-        stream.seek(here)
+        head = _peek(stream, 2)
         if len(head) < 2 or head[0] != 0x80 or not 2 <= head[1] <= 5:
             break
         walks.append(walk_pickle(stream, max_ops=max_ops))
     return walks
+
+
+def _peek(stream: IO[bytes], n: int) -> bytes:
+    """The next ``n`` bytes without consuming them (buffered readers peek; others seek)."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        return bytes(peek(n)[:n])
+    here = stream.tell()
+    data = stream.read(n)
+    stream.seek(here)
+    return data
 
 
 def walk_pickle_bytes(data: bytes, *, max_ops: int = MAX_OPS) -> PickleWalk:

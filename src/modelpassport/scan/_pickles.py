@@ -14,7 +14,10 @@ from typing import IO
 
 from modelpassport.artifacts import (
     ARCHIVE_ERRORS,
+    MAX_DECOMPRESSED,
     PickleWalk,
+    compression_of,
+    open_decompressed,
     read_torch_checkpoint,
     walk_pickle,
     walk_pickles,
@@ -113,12 +116,35 @@ def scan_torch(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
 
 
 def scan_raw_pickle(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
-    """A plain pickle file (``.pkl``, ``.joblib``): every consecutive stream is judged."""
+    """A plain pickle file (``.pkl``, ``.joblib``), compressed as a whole or not: every
+    consecutive stream is judged."""
     with path.open("rb") as fh:
-        walks = walk_pickles(fh)
+        kind = compression_of(fh.read(6))
     findings: list[ScanFinding] = []
+    if kind is None:
+        with path.open("rb") as fh:
+            walks = walk_pickles(fh)
+    else:
+        reader, bound = open_decompressed(path, kind)
+        try:
+            with reader:
+                walks = walk_pickles(reader)
+        except ARCHIVE_ERRORS as exc:
+            raise InputError(path, f"expected {kind}-compressed data ({exc})") from None
+        if bound.truncated:
+            findings.append(
+                book.finding(
+                    "MP-PKL-005",
+                    file,
+                    f"{kind} content larger than the decompression limit",
+                    evidence=f"stopped after {MAX_DECOMPRESSED} bytes",
+                )
+            )
     for i, walk in enumerate(walks):
-        findings.extend(judge_walk(book, walk, file, f"stream {i}" if len(walks) > 1 else ""))
+        where = f"stream {i}" if len(walks) > 1 else ""
+        if kind is not None:
+            where = f"{kind} {where}".strip()
+        findings.extend(judge_walk(book, walk, file, where))
     findings.append(_pickle_note(book, file, len(walks), sum(len(w.imports) for w in walks)))
     return findings
 

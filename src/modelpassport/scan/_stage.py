@@ -28,6 +28,7 @@ from ._rules import RuleBook, load_rulebook
 Checker = Callable[[RuleBook, Path, str], list[ScanFinding]]
 _TORCH = (".pt", ".pth", ".ckpt", ".bin", ".mar", ".model")
 _PICKLE = (".pkl", ".pickle", ".joblib", ".dill", ".sav")
+_COMPRESSED = (".gz", ".bz2", ".xz", ".lzma", ".z")
 _ARCHIVES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".tbz2", ".txz")
 
 
@@ -73,7 +74,7 @@ def _classify(path: Path) -> tuple[str, Checker | None]:
         return "hdf5", check_h5
     if suffix == ".onnx":
         return "onnx", check_onnx
-    if suffix in _PICKLE:
+    if suffix in _PICKLE or name.endswith(tuple(p + c for p in _PICKLE for c in _COMPRESSED)):
         return "pickle", scan_raw_pickle
     with path.open("rb") as fh:
         head = fh.read(2)
