@@ -120,3 +120,12 @@ def test_writes_outside_folder() -> None:
     )
     found = [(b.kind, b.line) for b in analyse_code(source)]
     assert found == [("file_write", 2), ("file_write", 3), ("file_write", 4)]
+
+
+def test_tool_instructions_are_optional_text() -> None:
+    source = (
+        "{% if tools is not none %}{{ 'When you call a tool, reply only with one JSON "
+        "object naming it and its arguments.' }}{% endif %}"
+        "{{ 'Knowledge cutoff: 2024-06' }}{% for m in messages %}{{ m.content }}{% endfor %}"
+    )
+    assert [k for k, _ in _kinds(source)] == ["optional_instruction"]

@@ -55,6 +55,22 @@ _INTERNAL_ATTRS = frozenset(
         "globals",
     }
 )
+# Variables a caller sets to opt in to extra prompt text (tool schemas, retrieved documents,
+# thinking modes): text guarded by them is shown to reviewers at low severity.
+_OPT_IN = frozenset(
+    {
+        "tools",
+        "custom_tools",
+        "builtin_tools",
+        "tools_in_user_message",
+        "documents",
+        "enable_thinking",
+        "thinking",
+        "reasoning_effort",
+        "xml_tools",
+        "python_tools",
+    }
+)
 _DUNDER = re.compile(r"__\w+__")
 _URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[a-z0-9-]+\.[a-z]{2,}")
 _SPECIAL = re.compile(r"<[^<>]{0,64}>|\[/?[A-Z_]{2,}\]")
@@ -64,8 +80,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 @dataclass(frozen=True)
 class TemplateIssue:
-    """One concern in a template: ``kind`` is escape, instruction, url, default_system
-    or syntax; ``line`` is the template line it starts on."""
+    """One concern in a template: ``kind`` is escape, instruction, optional_instruction,
+    url, default_system or syntax; ``line`` is the template line it starts on."""
 
     kind: str
     line: int
@@ -161,11 +177,23 @@ def _mentions_system(test: nodes.Node) -> bool:
     return any(isinstance(c.value, str) and c.value == "system" for c in test.find_all(nodes.Const))
 
 
+def _opt_in(test: nodes.Node) -> bool:
+    names = {n.name for n in test.find_all(nodes.Name)} | {
+        a.attr for a in test.find_all(nodes.Getattr)
+    }
+    return bool(names & _OPT_IN)
+
+
 def _injected_text(node: nodes.Node, conditions: tuple[nodes.Node, ...]) -> Iterator[TemplateIssue]:
     if isinstance(node, nodes.Output):
-        default_system = any(_mentions_system(test) for test in conditions)
+        if any(_mentions_system(test) for test in conditions):
+            when = "default_system"
+        elif any(_opt_in(test) for test in conditions):
+            when = "optional_instruction"
+        else:
+            when = "instruction"
         for line, text in _emitted(node):
-            yield from _judge_text(line, text, default_system)
+            yield from _judge_text(line, text, when)
         return
     if isinstance(node, nodes.If):
         for child in node.body:
@@ -179,7 +207,14 @@ def _injected_text(node: nodes.Node, conditions: tuple[nodes.Node, ...]) -> Iter
         yield from _injected_text(child, conditions)
 
 
-def _judge_text(line: int, text: str, default_system: bool) -> Iterator[TemplateIssue]:
+_DETAILS = {
+    "default_system": "default system prompt, used only when the user gives none",
+    "optional_instruction": "writes this text when the caller opts in (tools, documents, ...)",
+    "instruction": "writes this text into conversations the user did not write",
+}
+
+
+def _judge_text(line: int, text: str, kind: str) -> Iterator[TemplateIssue]:
     for url in _URL.findall(text):
         yield TemplateIssue("url", line, url, "writes a URL into the prompt")
     prose = _SPECIAL.sub(" ", text)
@@ -187,21 +222,7 @@ def _judge_text(line: int, text: str, default_system: bool) -> Iterator[Template
     cjk = len(_CJK.findall(prose))
     if words < MIN_INSTRUCTION_WORDS and cjk < MIN_INSTRUCTION_CJK:
         return
-    evidence = " ".join(text.split())
-    if default_system:
-        yield TemplateIssue(
-            "default_system",
-            line,
-            evidence,
-            "default system prompt, used only when the user gives none",
-        )
-    else:
-        yield TemplateIssue(
-            "instruction",
-            line,
-            evidence,
-            "writes this text into conversations the user did not write",
-        )
+    yield TemplateIssue(kind, line, " ".join(text.split()), _DETAILS[kind])
 
 
 def normalise_template(source: str) -> str:

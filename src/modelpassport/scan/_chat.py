@@ -17,8 +17,11 @@ _RULE_BY_KIND = {
     "instruction": "MP-TPL-002",
     "url": "MP-TPL-002",
     "default_system": "MP-TPL-002",
+    "optional_instruction": "MP-TPL-002",
     "syntax": "MP-TPL-004",
 }
+# Template text a reviewer should see but that does not make a model unsafe to load.
+_SEVERITY_BY_KIND: dict[str, Severity] = {"default_system": "info", "optional_instruction": "low"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def judge_templates(book: RuleBook, templates: list[Template]) -> list[ScanFindi
     findings: list[ScanFinding] = []
     for tpl in templates:
         for issue in analyse_template(tpl.source):
-            severity: Severity | None = "info" if issue.kind == "default_system" else None
+            severity = _SEVERITY_BY_KIND.get(issue.kind)
             findings.append(
                 book.finding(
                     _RULE_BY_KIND[issue.kind],
