@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 
+@cache
 def byte_encoder() -> dict[int, str]:
     """GPT-2's byte -> printable character table (the inverse of what the reader uses)."""
     keep = [
