@@ -1,4 +1,5 @@
-"""The bench stage against llama.cpp's real OpenAI-compatible server on the bundled GGUF.
+"""The bench stage against llama.cpp on the bundled GGUF: its real OpenAI-compatible server,
+and the in-process target that ``modelpassport audit`` uses by default.
 
 Two settings of the same server: one that serves concurrent requests correctly (queued,
 ``interrupt_requests`` off), and the default, which ends a running stream early with HTTP 200
@@ -147,3 +148,30 @@ async def test_default_server_truncates_concurrent_streams_and_is_flagged(
     assert double.invalid_reasons.get(NO_FINISH, 0) >= 1
     assert double.n_ok + double.n_invalid == 2
     assert "invalid" in section.summary()
+
+
+async def test_bundled_model_in_process_is_benched_and_priced(tmp_path: Path) -> None:
+    options = AuditOptions(
+        stages=("bench",),
+        out_dir=tmp_path,
+        concurrency=2,
+        timeout_s=60.0,
+        stage_options={
+            "bench": {
+                "concurrency": "1,2",
+                "requests": "2",
+                "max_tokens": "8",
+                "prompt_tokens": "24",
+                "gpu": "aws-m7g.large",
+            }
+        },
+    )
+    section = (await audit(None, options)).findings.bench
+    assert section.status == "ok", section.reason
+    assert all(p.valid for p in section.points), [p.invalid_reasons for p in section.points]
+    assert {p.token_source for p in section.points} == {"usage"}
+    assert section.bandwidth is not None
+    assert section.bandwidth.decode_tokens_per_s > 0
+    assert any("one generation at a time" in note for note in section.notes)
+    machine = [c for c in section.costs if c.kind == "self_hosted"]
+    assert machine[0].usd_per_hour == 0.0816

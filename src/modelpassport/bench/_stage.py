@@ -61,6 +61,11 @@ class BenchStage:
                 f"Open loop: at most --concurrency {ctx.options.concurrency} requests are in "
                 "flight; later arrivals wait in the client and that wait counts in their TTFT."
             )
+        if ctx.target.identity.provider == "llamacpp" and max(options.concurrency, default=1) > 1:
+            notes.append(
+                "In-process llama.cpp runs one generation at a time: above concurrency 1 the "
+                "extra requests queue, so TTFT there includes the wait."
+            )
         tokenizer = _open_tokenizer(ctx, notes)
         seed = ctx.options.seed if options.seed is None else options.seed
         plan = SweepPlan(
