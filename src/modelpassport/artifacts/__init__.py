@@ -12,7 +12,8 @@ from ._archive_stream import MAX_DECOMPRESSED, compression_of, open_decompressed
 from ._code import CodeBehaviour, CodeParseError, analyse_code, relative_imports
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
 from ._hf_dir import HFFolder, read_card, read_hf_dir, read_json
-from ._pickle import PickleImport, PickleWalk, Ref, walk_pickle, walk_pickles
+from ._pickle import PickleWalk, walk_pickle, walk_pickles
+from ._pickle_machine import PickleImport, Ref
 from ._safetensors import (
     SafetensorsFile,
     SafetensorsTensor,

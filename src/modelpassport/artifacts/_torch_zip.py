@@ -17,7 +17,8 @@ from pathlib import Path
 from modelpassport.errors import InputError
 
 from ._archive import ARCHIVE_ERRORS
-from ._pickle import Node, PickleWalk, Ref, walk_pickle, walk_pickles
+from ._pickle import PickleWalk, walk_pickle, walk_pickles
+from ._pickle_machine import Node, Ref
 
 # A pickle member larger than this is not a checkpoint's object graph.
 MAX_PICKLE_MEMBER = 512 << 20
