@@ -159,3 +159,25 @@ def test_tensor_past_end_is_rejected(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(InputError, match="past the end of the file"):
         read_gguf(path)
+
+
+def test_big_endian_file_reads_the_same(tmp_path: Path) -> None:
+    gguf = pytest.importorskip("gguf")
+    vocab = [f"t{i}" for i in range(SMALL_ARRAY + 3)]
+    path = tmp_path / "be.gguf"
+    w = gguf.GGUFWriter(str(path), "llama", endianess=gguf.GGUFEndian.BIG)
+    w.add_string("general.name", "Big")
+    w.add_uint32("llama.context_length", 2048)
+    w.add_token_list(vocab)
+    w.add_tensor("w", np.arange(32, dtype=np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    f = read_gguf(path)
+    assert f.byteorder == ">"
+    assert f.metadata["general.name"] == "Big"
+    assert f.arch_value("context_length") == 2048
+    tokens = f.metadata["tokenizer.ggml.tokens"]
+    assert isinstance(tokens, LazyArray)
+    assert tokens.read() == vocab

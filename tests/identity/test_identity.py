@@ -23,6 +23,7 @@ from modelpassport.stages import AuditOptions, StageContext
 from modelpassport.store import Journal
 
 from .builders import to_byte_level, write_tokenizer_json
+from .gguf_build import write_gguf
 
 NO_LINEAGE = IdentifyOptions(lineage=False)
 
@@ -276,3 +277,37 @@ def test_audit_end_to_end_for_files_and_for_a_hosted_style_target(tmp_path: Path
     assert hosted.detected is not None
     assert hosted.detected.developer.value == "OpenAI"
     assert "OpenAI (US)" in hosted.summary()
+
+
+def test_a_fine_tune_that_declares_its_base_is_not_flagged(
+    tmp_path: Path, smollm2_gguf: Path, catalog: Catalog
+) -> None:
+    src = read_gguf(smollm2_gguf)
+    tokens = src.metadata["tokenizer.ggml.tokens"]
+    assert isinstance(tokens, LazyArray)
+    path = write_gguf(
+        tmp_path / "tuned.gguf",
+        strings={
+            "general.name": "Acme Helper",
+            "general.organization": "Acme",
+            "general.license": "apache-2.0",
+            "general.base_model.0.name": "SmolLM2 135M Instruct",
+            "general.base_model.0.organization": "HuggingFaceTB",
+        },
+        ints={
+            "general.base_model.count": 1,
+            "llama.embedding_length": 576,
+            "llama.block_count": 30,
+            "llama.attention.head_count": 9,
+            "llama.attention.head_count_kv": 3,
+            "llama.feed_forward_length": 1536,
+        },
+        tokens=[t.decode() for t in tokens.iter_bytes()],
+    )
+    s = identify_artifacts(ArtifactSet.from_path(path), catalog, NO_LINEAGE)
+    assert s.declared.base_models == ["HuggingFaceTB / SmolLM2 135M Instruct"]
+    assert s.declared.family == "smollm2"
+    assert s.detected is not None
+    assert s.detected.family.value == "SmolLM2"
+    assert {e.kind for e in s.detected.family.evidence} >= {"tokenizer", "dimensions"}
+    assert s.findings == []
