@@ -64,12 +64,21 @@ def test_self_hosted_price_follows_measured_throughput() -> None:
 
 
 def test_api_row_prices_the_same_task() -> None:
-    prices, label = load_api_prices()
-    assert "catalog" in label
-    mini = next(p for p in prices if p.id == "openai:gpt-4o-mini")
+    prices = {p.id: p for p in load_api_prices()}
+    mini = prices["openai:gpt-4o-mini"]
     row = api_row(mini, task_input=100, task_output=50)
-    assert row.usd_per_task == pytest.approx((100 * 0.15 + 50 * 0.60) / 1e6)
-    assert row.usd_per_mtok_blended == pytest.approx(blend(0.15, 0.60))
+    expected = (100 * mini.usd_per_mtok_in + 50 * mini.usd_per_mtok_out) / 1e6
+    assert row.usd_per_task == pytest.approx(expected)
+    assert row.usd_per_mtok_blended == pytest.approx(
+        blend(mini.usd_per_mtok_in, mini.usd_per_mtok_out)
+    )
+    assert row.name == "openai:gpt-4o-mini"
+
+
+def test_api_prices_come_dated_and_sourced_from_the_identity_catalog() -> None:
+    prices = load_api_prices()
+    assert {p.provider for p in prices} >= {"openai", "anthropic", "deepseek"}
+    assert all(p.source.startswith("https://") for p in prices)
 
 
 def test_basis_point_is_the_fastest_valid_point_meeting_the_slo() -> None:
@@ -99,3 +108,6 @@ def test_a_bad_catalog_names_the_file_and_field(tmp_path: Path) -> None:
     bad.write_text("not toml [")
     with pytest.raises(InputError, match="TOML"):
         load_machines(bad)
+    bad.write_text('[[family]]\nname = "x"\n[[family.api_prices]]\nprovider = "p"\n')
+    with pytest.raises(InputError, match=r"prices.toml: family.0.api_prices.0.model"):
+        load_api_prices(bad)

@@ -5,7 +5,7 @@ drive a target directly (``closed_loop``, ``open_loop``, ``summarise``).
 """
 
 from ._bandwidth import measure_bandwidth, utilisation
-from ._cost import ApiPrice, Machine, blend, load_api_prices, load_machines
+from ._cost import ListPrice, Machine, blend, load_api_prices, load_machines
 from ._honesty import check
 from ._loadgen import RequestRecord, RunResult, closed_loop, measure_one, open_loop, poisson_offsets
 from ._metrics import Level, distribution, summarise
@@ -15,11 +15,11 @@ from ._stage import BenchStage
 from ._tokens import GgufTokenizer, TokenCount, count_tokens
 
 __all__ = [
-    "ApiPrice",
     "BenchOptions",
     "BenchStage",
     "GgufTokenizer",
     "Level",
+    "ListPrice",
     "Machine",
     "PromptMaker",
     "RequestRecord",

@@ -2,8 +2,9 @@
 
 Self-hosted: a machine costs ``usd_per_hour`` whether busy or not, so the measured rate of the
 best honest load level sets the price of a token and of a task. Hosted APIs: list prices per
-million tokens, blended 3:1 input:output as is usual, ``(3 * P_in + P_out) / 4``, and priced
-for the same task (the bench's mean input and output tokens per request).
+million tokens from the identity catalog, blended 3:1 input:output as is usual,
+``(3 * P_in + P_out) / 4``, and priced for the same task (the bench's mean input and output
+tokens per request).
 """
 
 from __future__ import annotations
@@ -36,17 +37,22 @@ class Machine(BaseModel):
     note: str = ""
 
 
-class ApiPrice(BaseModel):
-    """One row of api_prices.toml."""
+class ListPrice(BaseModel):
+    """A hosted API's dated list price, as the identity catalog records it per family."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
-    id: str
-    vendor: str
-    usd_per_mtok_input: float = Field(ge=0)
-    usd_per_mtok_output: float = Field(ge=0)
+    provider: str
+    model: str
+    usd_per_mtok_in: float = Field(ge=0)
+    usd_per_mtok_out: float = Field(ge=0)
     source: str
     as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+    @property
+    def id(self) -> str:
+        """``provider:model``, the REF form that audits the same API."""
+        return f"{self.provider}:{self.model}"
 
 
 class _MachineFile(BaseModel):
@@ -54,9 +60,16 @@ class _MachineFile(BaseModel):
     machine: list[Machine]
 
 
-class _ApiFile(BaseModel):
-    schema_version: int = Field(ge=1, le=1)
-    api: list[ApiPrice]
+class _PricedFamily(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    api_prices: list[ListPrice] = Field(default_factory=list)
+
+
+class _FamilyCatalog(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    family: list[_PricedFamily] = Field(default_factory=list)
 
 
 def _data(name: str) -> Traversable:
@@ -70,36 +83,33 @@ def _read_toml(source: Traversable | Path) -> dict[str, object]:
         raise InputError(str(source), f"expected a readable TOML price catalog ({exc})") from None
 
 
+def _invalid(source: Traversable | Path, exc: ValidationError) -> InputError:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return InputError(f"{source}: {where}", f"expected {first['msg']}")
+
+
 def load_machines(source: Traversable | Path | None = None) -> list[Machine]:
     """The dated machine price catalog (the bundled one unless ``source`` is given)."""
     path = source or _data("gpu_prices.toml")
     try:
         return _MachineFile.model_validate(_read_toml(path)).machine
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{path}: {where}", f"expected {first['msg']}") from None
+        raise _invalid(path, exc) from None
 
 
-def load_api_prices(source: Traversable | Path | None = None) -> tuple[list[ApiPrice], str]:
-    """Hosted API list prices and where they came from.
+def load_api_prices(source: Traversable | Path | None = None) -> list[ListPrice]:
+    """Hosted API list prices from the identity catalog (``identity/data/families.toml``).
 
-    The identity catalog's ``api_prices.toml`` is preferred when it exists (one catalog of
-    vendors for the whole tool); otherwise the bench's own small dated table.
+    One catalog of vendors serves the whole tool; the file is read as data (the bench stage
+    never imports the identity stage), keeping only the ``api_prices`` of each family.
     """
-    label = str(source)
-    if source is None:
-        shared = files("modelpassport") / "identity" / "data" / "api_prices.toml"
-        found = shared.is_file()
-        source = shared if found else _data("api_prices.toml")
-        label = "identity catalog" if found else "bench catalog (bench/data/api_prices.toml)"
+    path = source or files("modelpassport") / "identity" / "data" / "families.toml"
     try:
-        rows = _ApiFile.model_validate(_read_toml(source)).api
+        catalog = _FamilyCatalog.model_validate(_read_toml(path))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{source}: {where}", f"expected {first['msg']}") from None
-    return rows, label
+        raise _invalid(path, exc) from None
+    return [price for family in catalog.family for price in family.api_prices]
 
 
 def blend(input_price: float, output_price: float) -> float:
@@ -139,17 +149,15 @@ def self_hosted_row(
     )
 
 
-def api_row(price: ApiPrice, task_input: float, task_output: float) -> CostRow:
+def api_row(price: ListPrice, task_input: float, task_output: float) -> CostRow:
     """A hosted API's list price, blended, and applied to the same task."""
-    per_task = (
-        task_input * price.usd_per_mtok_input + task_output * price.usd_per_mtok_output
-    ) / MILLION
+    per_task = (task_input * price.usd_per_mtok_in + task_output * price.usd_per_mtok_out) / MILLION
     return CostRow(
         kind="api",
         name=price.id,
-        usd_per_mtok_input=price.usd_per_mtok_input,
-        usd_per_mtok_output=price.usd_per_mtok_output,
-        usd_per_mtok_blended=blend(price.usd_per_mtok_input, price.usd_per_mtok_output),
+        usd_per_mtok_input=price.usd_per_mtok_in,
+        usd_per_mtok_output=price.usd_per_mtok_out,
+        usd_per_mtok_blended=blend(price.usd_per_mtok_in, price.usd_per_mtok_out),
         usd_per_task=per_task,
         basis=f"list price; task of {task_input:.0f} input + {task_output:.0f} output tokens",
         source=price.source,

@@ -233,8 +233,11 @@ def _costs(
     task = basis or valid
     task_in = task.input_tokens / task.n_ok
     task_out = task.output_tokens / task.n_ok
-    prices, source = load_api_prices()
-    notes.append(f"API list prices from the {source}, dated per row.")
+    prices = load_api_prices()
+    notes.append(
+        f"{len(prices)} API list prices from the identity catalog "
+        "(identity/data/families.toml), dated and sourced per row."
+    )
     rows.extend(api_row(row, task_in, task_out) for row in prices)
     return rows
 
