@@ -12,6 +12,8 @@ import jsonschema
 import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from modelpassport.api import audit
@@ -25,6 +27,7 @@ from modelpassport.passport.sections.identity import (
     Licence,
     LineageMatch,
 )
+from modelpassport.passport.sections.scan import ScanFinding
 from modelpassport.report import build_cyclonedx, build_sarif, write_cyclonedx, write_sarif
 from modelpassport.stages import AuditOptions
 
@@ -149,3 +152,41 @@ def test_cli_audit_writes_sarif_and_bom(tmp_path: Path) -> None:
     assert sarif["runs"][0]["properties"]["verdict"] == "clean"
     bom = (out / "bom.cdx.json").read_text("utf-8")
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(bom) is None
+
+
+finding_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["MP-PKL-002", "MP-TPL-002", "MP-CODE-004"]),
+            st.sampled_from(["critical", "high", "medium", "low", "info"]),
+            finding_text,
+            finding_text,
+            finding_text,
+            finding_text,
+        ),
+        max_size=4,
+    )
+)
+def test_writers_stay_valid_on_any_text(
+    hostile_passport: Passport, rows: list[tuple[str, str, str, str, str, str]]
+) -> None:
+    findings = [
+        ScanFinding.model_validate(
+            {"rule_id": r, "severity": s, "file": f, "location": loc, "message": m, "evidence": e}
+        )
+        for r, s, f, loc, m, e in rows
+    ]
+    scan = hostile_passport.findings.scan.model_copy(update={"findings": findings})
+    passport = hostile_passport.model_copy(
+        update={"findings": hostile_passport.findings.model_copy(update={"scan": scan})}
+    )
+    jsonschema.Draft4Validator(_sarif_schema()).validate(build_sarif(passport))
+    build_cyclonedx(passport, validate=True)
