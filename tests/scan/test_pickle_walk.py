@@ -194,3 +194,21 @@ def test_compressed_pickles_are_walked(tmp_path: Path, kind: str) -> None:
         if f.severity != "info"
     ]
     assert hits == [("MP-PKL-002", "model.joblib", kind)]
+
+
+def test_common_training_metadata_is_allowed(tmp_path: Path) -> None:
+    import argparse
+    import pathlib
+
+    from modelpassport.artifacts import ArtifactSet
+    from modelpassport.scan import scan_artifacts
+
+    obj = {
+        "state_dict": corpus.state_dict(1),
+        "epoch": 4,
+        "hparams": argparse.Namespace(lr=0.1, out=pathlib.PurePosixPath("/runs/x")),
+    }
+    corpus.torch_zip(tmp_path / "last.ckpt", obj)
+    section = scan_artifacts(ArtifactSet.from_path(tmp_path))
+    assert section.verdict == "clean"
+    assert [f.rule_id for f in section.findings] == ["MP-PKL-006"]
