@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modelpassport.artifacts import LazyArray, read_gguf
+from modelpassport.artifacts import LazyArray, gguf_vocabulary, read_gguf
 from modelpassport.artifacts._gguf import SMALL_ARRAY, file_type_name
 from modelpassport.errors import InputError
 
@@ -181,3 +181,45 @@ def test_big_endian_file_reads_the_same(tmp_path: Path) -> None:
     tokens = f.metadata["tokenizer.ggml.tokens"]
     assert isinstance(tokens, LazyArray)
     assert tokens.read() == vocab
+
+
+def test_mutated_headers_never_escape_as_other_errors(tmp_path: Path) -> None:
+    """Any byte of a small real header changed to any value: the reader either parses the
+    file or raises InputError, never another exception, and never runs away."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    source = write_gguf(
+        tmp_path / "src.gguf",
+        strings={"general.name": "Fuzz"},
+        ints={"llama.context_length": 512},
+        tokens=[f"t{i}" for i in range(40)],
+        templates={"default": "{{ x }}", "tool_use": "{{ y }}"},
+        tensors={"w": np.ones((2, 32), dtype=np.float32)},
+    )
+    whole = source.read_bytes()
+    header_end = read_gguf(source).data_offset
+    target = tmp_path / "mutated.gguf"
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        st.lists(
+            st.tuples(st.integers(0, header_end - 1), st.integers(0, 255)), min_size=1, max_size=4
+        )
+    )
+    def check(edits: list[tuple[int, int]]) -> None:
+        data = bytearray(whole)
+        for pos, value in edits:
+            data[pos] = value
+        target.write_bytes(bytes(data))
+        try:
+            f = read_gguf(target)
+            gguf_vocabulary(f)
+        except InputError:
+            return
+        for value in f.metadata.values():
+            if isinstance(value, LazyArray):
+                value.read()
+        f.chat_templates()
+
+    check()

@@ -356,9 +356,17 @@ def gguf_vocabulary(gguf: GGUFFile) -> Vocabulary | None:
         raise InputError(gguf.path, "metadata 'tokenizer.ggml.tokens': expected an array")
     types_meta = gguf.metadata.get("tokenizer.ggml.token_type")
     if isinstance(types_meta, LazyArray):
+        if types_meta.item_type not in ("int32", "uint32"):
+            raise InputError(gguf.path, "metadata 'tokenizer.ggml.token_type': expected int32")
         types = np.frombuffer(types_meta.raw(), dtype=f"{types_meta.byteorder}i4")
     elif isinstance(types_meta, list):
-        types = np.array([int(t) for t in types_meta], dtype=np.int32)  # type: ignore[arg-type]
+        if not all(
+            isinstance(t, int) and not isinstance(t, bool) and 0 <= t < 256 for t in types_meta
+        ):
+            raise InputError(
+                gguf.path, "metadata 'tokenizer.ggml.token_type': expected small integers"
+            )
+        types = np.array(types_meta, dtype=np.int64)
     else:
         types = np.ones(len(raw), dtype=np.int32)
     if len(types) != len(raw):
