@@ -133,3 +133,14 @@ def test_corrupt_tokenizers_fail_with_one_line(
         read_vocabulary(path)
     assert str(path) in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_lone_surrogates_in_tokenizer_json_are_data_not_crashes(tmp_path: Path) -> None:
+    path = tmp_path / "tokenizer.json"
+    path.write_text(
+        '{"model": {"type": "BPE", "vocab": {"\\ud800x": 0, "a": 1}, "merges": []},'
+        ' "added_tokens": [{"id": 2, "content": "<\\udfff>", "special": true}]}'
+    )
+    fp = fingerprint(read_tokenizer_json(path))
+    assert fp.vocab_size == 3
+    assert fp.model_dump_json()  # serialisable: the passport can carry it

@@ -87,12 +87,17 @@ def _byte_decoder() -> dict[int, int]:
     return dict(zip(chars, keep, strict=True))
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes; lone surrogates (legal in JSON escapes) are kept, not fatal."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def byte_level_surface(token: str) -> bytes:
     """Decode a GPT-2 byte-level token (``Ġthe``) to the bytes it stands for (`` the``)."""
     try:
         return token.translate(_byte_decoder()).encode("latin-1")
     except UnicodeEncodeError:
-        return token.encode("utf-8")  # an added token written as plain text
+        return _utf8(token)  # an added token written as plain text
 
 
 _SPACE_MARK: Final = "\u2581".encode()
@@ -130,7 +135,7 @@ def read_tokenizer_json(path: Path) -> Vocabulary:
         for tok, i in vocab.items():
             if not isinstance(i, int) or not 0 <= i < MAX_VOCAB:
                 raise InputError(path, f"model.vocab[{tok!r}]: expected an id below {MAX_VOCAB}")
-            ids[i] = byte_level_surface(tok) if byte_level else piece_surface(tok.encode())
+            ids[i] = byte_level_surface(tok) if byte_level else piece_surface(_utf8(tok))
     elif mtype == "Unigram":
         vocab_list = model.get("vocab")
         if not isinstance(vocab_list, list):
@@ -138,7 +143,7 @@ def read_tokenizer_json(path: Path) -> Vocabulary:
         for i, entry in enumerate(vocab_list):
             if not isinstance(entry, list) or not entry or not isinstance(entry[0], str):
                 raise InputError(path, f"model.vocab[{i}]: expected [piece, score]")
-            ids[i] = piece_surface(entry[0].encode())
+            ids[i] = piece_surface(_utf8(entry[0]))
     else:
         raise InputError(path, f"model.type: expected BPE, Unigram or WordPiece, found {mtype!r}")
     normal_ids = set(ids)
@@ -152,10 +157,10 @@ def read_tokenizer_json(path: Path) -> Vocabulary:
             raise InputError(path, f"added_tokens[{j}]: expected {{id, content}}")
         if not 0 <= added["id"] < MAX_VOCAB:
             raise InputError(path, f"added_tokens[{j}].id: expected an id below {MAX_VOCAB}")
-        ids[added["id"]] = added["content"].encode("utf-8")
+        ids[added["id"]] = _utf8(added["content"])
         normal_ids.discard(added["id"])
         if added.get("special"):
-            special.append(added["content"])
+            special.append(_utf8(added["content"]).decode("utf-8", "replace"))
     merges = _merges(path, model.get("merges")) if mtype == "BPE" else None
     pre = doc.get("pre_tokenizer")
     kind: TokenizerKind = {"BPE": "bpe", "Unigram": "unigram"}.get(str(mtype), "wordpiece")  # type: ignore[assignment]
@@ -351,7 +356,7 @@ def gguf_vocabulary(gguf: GGUFFile) -> Vocabulary | None:
     if isinstance(tokens, LazyArray):
         raw = list(tokens.iter_bytes())
     elif isinstance(tokens, list):
-        raw = [str(t).encode("utf-8") for t in tokens]
+        raw = [_utf8(str(t)) for t in tokens]
     else:
         raise InputError(gguf.path, "metadata 'tokenizer.ggml.tokens': expected an array")
     types_meta = gguf.metadata.get("tokenizer.ggml.token_type")
