@@ -57,6 +57,7 @@ def test_parse_verdict() -> None:
 def test_parse_word_verdict_for_the_small_local_judge() -> None:
     assert parse_word_verdict("Refusal.") == ("refusal", None)
     assert parse_word_verdict("The answer is evasive") == ("evasive", None)
+    assert parse_word_verdict("It refuses") == ("refusal", None)
     assert parse_word_verdict("I do not know") is None
     assert parse_word_verdict("<think>complete") is None
 

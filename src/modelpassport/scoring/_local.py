@@ -14,7 +14,7 @@ from modelpassport.refs import default_model_path
 from modelpassport.store import Journal
 from modelpassport.targets import Limits, TargetSpec, open_target
 
-from ._judge import JudgeScorer
+from ._judge import JudgeScorer, bundled_rubric, load_rubric, parse_word_verdict
 
 LOCAL_JUDGE_MAX_TOKENS = 8
 
@@ -30,5 +30,11 @@ def open_local_judge(journal: Journal, *, timeout_s: float = 120.0) -> JudgeScor
         TargetSpec("llamacpp", path.stem, path=path), Limits(concurrency=1, timeout_s=timeout_s)
     )
     return JudgeScorer(
-        target, journal, name="local", max_tokens=LOCAL_JUDGE_MAX_TOKENS, concurrency=1
+        target,
+        journal,
+        name="local",
+        max_tokens=LOCAL_JUDGE_MAX_TOKENS,
+        concurrency=1,
+        rubric=load_rubric(bundled_rubric("local-v1")),
+        parser=parse_word_verdict,
     )
