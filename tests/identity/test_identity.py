@@ -311,3 +311,19 @@ def test_a_fine_tune_that_declares_its_base_is_not_flagged(
     assert s.detected.family.value == "SmolLM2"
     assert {e.kind for e in s.detected.family.evidence} >= {"tokenizer", "dimensions"}
     assert s.findings == []
+
+
+def test_hostile_text_in_declarations_still_serialises(tmp_path: Path, catalog: Catalog) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "config.json").write_text(
+        '{"_name_or_path": "x/\\udc80name", "torch_dtype": "\\ud800", "architectures": [7]}'
+    )
+    (folder / "tokenizer_config.json").write_text(
+        '{"chat_template": [{"name": "\\udfff", "template": "{{ x }}"}]}'
+    )
+    s = identify_artifacts(ArtifactSet.from_path(folder), catalog, NO_LINEAGE)
+    dumped = json.loads(s.model_dump_json())["declared"]
+    assert dumped["name"].startswith("x/\ufffd")
+    assert dumped["name"].endswith("name")
+    assert dumped["chat_templates"][0].startswith("\ufffd")

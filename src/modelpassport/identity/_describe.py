@@ -45,8 +45,13 @@ def _int(value: MetaValue | Any) -> int | None:
     return None
 
 
+def _clean(text: str) -> str:
+    """Text from untrusted files (or a non-UTF-8 file name) made safe to write as JSON."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def _str(value: MetaValue | Any) -> str | None:
-    return value if isinstance(value, str) and value.strip() else None
+    return _clean(value) if isinstance(value, str) and value.strip() else None
 
 
 def describe_gguf(f: GGUFFile) -> tuple[Declared, ArchSignature]:
@@ -81,7 +86,7 @@ def describe_gguf(f: GGUFFile) -> tuple[Declared, ArchSignature]:
         parameters=sum(t.n_elements for t in f.tensors) or None,
         quantization=quant,
         context_length=context,
-        chat_templates=list(f.chat_templates()),
+        chat_templates=[_clean(n) for n in f.chat_templates()],
         adapter=_str(md.get("general.type")) == "adapter",
     )
     arch = ArchSignature(
@@ -99,9 +104,9 @@ def describe_gguf(f: GGUFFile) -> tuple[Declared, ArchSignature]:
 
 def _as_list(value: Any) -> list[str]:
     if isinstance(value, str):
-        return [value]
+        return [_clean(value)]
     if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
+        return [_clean(v) for v in value if isinstance(v, str)]
     return []
 
 
@@ -121,17 +126,17 @@ def describe_hf(folder: HFFolder) -> tuple[Declared, ArchSignature]:
         method = _str(quant_cfg.get("quant_method")) or "quantized"
         bits = _int(quant_cfg.get("bits"))
         quant = f"{method}-{bits}bit" if bits else method
-    elif _str(config.get("torch_dtype")):
-        quant = str(config["torch_dtype"])
+    else:
+        quant = _str(config.get("torch_dtype"))
     architectures = _as_list(config.get("architectures"))
     arch_name = architectures[0] if architectures else _str(config.get("model_type"))
     licence = _str(card.get("license"))
     if licence == "other" and _str(card.get("license_name")):
-        licence = str(card["license_name"])
+        licence = _str(card["license_name"])
     context = _int(dims.get("max_position_embeddings"))
     heads = _int(dims.get("num_attention_heads"))
     declared = Declared(
-        name=_str(card.get("model_name")) or name_or_path or folder.root.name,
+        name=_str(card.get("model_name")) or name_or_path or _clean(folder.root.name),
         organization=org,
         licence=licence,
         base_models=sorted(set(bases)),
@@ -139,7 +144,7 @@ def describe_hf(folder: HFFolder) -> tuple[Declared, ArchSignature]:
         parameters=folder.parameters,
         quantization=quant,
         context_length=context,
-        chat_templates=list(folder.chat_templates),
+        chat_templates=[_clean(n) for n in folder.chat_templates],
         adapter=folder.adapter_config is not None,
     )
     arch = ArchSignature(
