@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from modelpassport.errors import InputError
 from modelpassport.refs import default_model_path
-from modelpassport.targets import Limits, TargetSpec, open_target
+from modelpassport.targets import Limits, StreamChunk, TargetSpec, open_target
 from modelpassport.targets._llamacpp import file_fingerprint
 
 from .conftest import ask, collect
@@ -53,6 +56,10 @@ async def test_real_model_is_deterministic_and_streams_the_same_text() -> None:
         first = await target.chat(request)
         second = await target.chat(request)
         chunks = await collect(target, request)
+        early_stream = cast(AsyncGenerator[StreamChunk, None], target.stream(request))
+        async with aclosing(early_stream) as early:
+            async for _ in early:
+                break  # stop after one token: the generation thread must let go of the model
         sampled = request.model_copy(update={"temperature": 1.2, "seed": 7})
         sampled_texts = {(await target.chat(sampled)).text for _ in range(2)}
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any, Self
 
 from modelpassport.errors import InputError
@@ -134,7 +134,7 @@ class AnthropicTarget(ResilientTarget):
             raw={"thinking": reasoning} if reasoning else None,
         )
 
-    async def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+    async def _stream_once(self, request: ChatRequest) -> AsyncGenerator[StreamChunk, None]:
         start = time.perf_counter()
         payload = self._payload(request, stream=True)
         markup = ThinkingStream()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 
 from ._errors import PermanentTargetError, TransientTargetError
@@ -82,7 +83,7 @@ class ResilientTarget:
     async def _chat_once(self, request: ChatRequest) -> Completion:
         raise NotImplementedError
 
-    def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+    def _stream_once(self, request: ChatRequest) -> AsyncGenerator[StreamChunk, None]:
         raise NotImplementedError
 
     def _retry_delay(self, error: TransientTargetError, attempt: int) -> float:
@@ -114,11 +115,16 @@ class ResilientTarget:
             attempt += 1
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
-        """Stream one request under the concurrency and rate limits (no retry mid-stream)."""
+        """Stream one request under the concurrency and rate limits (no retry mid-stream).
+
+        A consumer that stops early closes the backend's stream at once (not whenever it is
+        garbage collected), so its connection or model lock is released before the next call.
+        """
         async with self._semaphore:
             await self._rate.wait()
-            async for chunk in self._stream_once(request):
-                yield chunk
+            async with aclosing(self._stream_once(request)) as chunks:
+                async for chunk in chunks:
+                    yield chunk
 
     async def aclose(self) -> None:
         """Nothing to release by default."""

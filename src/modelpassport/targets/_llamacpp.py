@@ -14,7 +14,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
 from typing import Any, Self
 
@@ -154,7 +154,7 @@ class LlamaCppTarget(ResilientTarget):
             except (ValueError, RuntimeError) as exc:
                 raise _generation_error(exc) from None
 
-    async def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+    async def _stream_once(self, request: ChatRequest) -> AsyncGenerator[StreamChunk, None]:
         """Stream tokens; usage counts the streamed pieces (llama.cpp streams one per token)."""
         start = time.perf_counter()
         loop = asyncio.get_running_loop()

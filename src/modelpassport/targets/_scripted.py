@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Literal, Self
 
@@ -154,7 +154,7 @@ class ScriptedTarget(ResilientTarget):
             model_id=self._script.model,
         )
 
-    async def _stream_once(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+    async def _stream_once(self, request: ChatRequest) -> AsyncGenerator[StreamChunk, None]:
         start = time.perf_counter()
         pieces, finish = _cut(self._answer(request), request)
         for piece in pieces:
