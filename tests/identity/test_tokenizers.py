@@ -138,7 +138,7 @@ def test_corrupt_tokenizers_fail_with_one_line(
 def test_lone_surrogates_in_tokenizer_json_are_data_not_crashes(tmp_path: Path) -> None:
     path = tmp_path / "tokenizer.json"
     path.write_text(
-        '{"model": {"type": "BPE", "vocab": {"\\ud800x": 0, "a": 1}, "merges": []},'
+        '{"model": {"type": "BPE", "vocab": {"\\ud800x": 0, "a": 1}, "merges": ["\\ud800 x"]},'
         ' "added_tokens": [{"id": 2, "content": "<\\udfff>", "special": true}]}'
     )
     fp = fingerprint(read_tokenizer_json(path))

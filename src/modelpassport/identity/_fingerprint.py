@@ -95,7 +95,9 @@ def fingerprint(vocab: Vocabulary, *, sketch: bool = True) -> TokenizerFingerpri
     h.update(b"".join(learned))
     merges = None
     if vocab.merges is not None:
-        merges = hashlib.sha256("\n".join(vocab.merges).encode("utf-8")).hexdigest()
+        merges = hashlib.sha256(
+            "\n".join(vocab.merges).encode("utf-8", "surrogatepass")
+        ).hexdigest()
     return TokenizerFingerprint(
         kind=vocab.kind,
         vocab_size=len(vocab.tokens),
