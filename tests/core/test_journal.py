@@ -159,3 +159,24 @@ def test_put_many_records_answers_and_errors_together(tmp_path: Path) -> None:
     assert stored[keys[1]].error is not None
     assert stored[keys[1]].error.status == 503
     journal.close()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("completion", '{"text": 5}'), ("completion", "not json"), ("error", '{"status": 1}')],
+)
+def test_a_tampered_row_is_an_input_error(tmp_path: Path, column: str, value: str) -> None:
+    path = tmp_path / "j.sqlite"
+    journal = Journal(path)
+    key = journal_key(TARGET, _request())
+    journal.put_completion(key, TARGET, "s", _request(), _completion())
+    journal.close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE results SET completion = NULL, error = NULL")
+        db.execute(f"UPDATE results SET {column} = ?", (value,))
+    journal = Journal(path)
+    with pytest.raises(InputError) as caught:
+        journal.get(key)
+    journal.close()
+    assert str(caught.value).startswith(str(path))
+    assert "--fresh" in str(caught.value)

@@ -58,12 +58,19 @@ class JournalEntry:
 
 
 def _entry(
-    key: str, completion_json: str | None, error_kind: str, error_json: str, attempts: int
+    key: str,
+    completion_json: str | None,
+    error_kind: str | None,
+    error_json: str | None,
+    attempts: int,
 ) -> JournalEntry:
+    """Decode one row; raises ValueError (or a subclass) when the row is malformed."""
     if completion_json is not None:
         return JournalEntry(key, Completion.model_validate_json(completion_json), None, attempts)
-    detail = json.loads(error_json)
-    record = ErrorRecord(error_kind, detail["message"], detail.get("status"))
+    detail = json.loads(error_json or "")
+    if not isinstance(detail, dict) or not isinstance(detail.get("message"), str):
+        raise ValueError("error record without a message")
+    record = ErrorRecord(str(error_kind), detail["message"], detail.get("status"))
     return JournalEntry(key, None, record, attempts)
 
 
@@ -100,7 +107,14 @@ class Journal:
                 f" WHERE key IN ({', '.join('?' * len(batch))})"
             )
             for row in self._db.execute(query, tuple(batch)):
-                found[row[0]] = _entry(*row)
+                try:
+                    found[row[0]] = _entry(*row)
+                except ValueError as exc:  # pydantic's ValidationError and JSON errors too
+                    raise InputError(
+                        self.path,
+                        f"result {row[0][:12]} is not a valid journal record"
+                        f" ({type(exc).__name__}); run with --fresh or delete the file",
+                    ) from None
         return found
 
     def put_completion(
