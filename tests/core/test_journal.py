@@ -156,8 +156,9 @@ def test_put_many_records_answers_and_errors_together(tmp_path: Path) -> None:
     assert journal.count(status="error") == 1
     stored = journal.get_many(keys)
     assert stored[keys[0]].completion == _completion()
-    assert stored[keys[1]].error is not None
-    assert stored[keys[1]].error.status == 503
+    failed = stored[keys[1]].error
+    assert failed is not None
+    assert failed.status == 503
     journal.close()
 
 
