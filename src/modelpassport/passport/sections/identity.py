@@ -126,7 +126,10 @@ class IdentitySection(Section):
         if self.status != "ok" or self.detected is None:
             return self.reason or ""
         d = self.detected
-        parts = [d.family.value or "unknown family"]
+        family = d.family.value or "unknown family"
+        if d.alternatives:
+            family += f" (or {len(d.alternatives)} alike)"
+        parts = [family]
         if d.developer.value:
             parts.append(f"{d.developer.value} ({d.country.value or '?'})")
         if d.licence is not None:
