@@ -7,8 +7,9 @@ targets under test talk to it over real sockets, exactly as they would to vLLM o
 Additions beyond the shared contract (all optional, defaults keep the contract's behaviour):
 ``Reply.reasoning`` (sent as DeepSeek/vLLM ``reasoning_content`` deltas, or an Anthropic
 ``thinking`` block), ``Reply.tool_calls`` (OpenAI only), ``Reply.headers`` (extra response
-headers, e.g. ``Retry-After``), and ``FakeOpenAI.request_headers`` (headers of each request,
-parallel to ``requests``).
+headers, e.g. ``Retry-After``), ``Reply.raw_events`` (OpenAI stream data payloads sent as
+given, for malformed or unusual server output), and ``FakeOpenAI.request_headers``
+(headers of each request, parallel to ``requests``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Reply:
     reasoning: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw_events: list[str] | None = None  # OpenAI streams: send these data payloads verbatim
 
     def pieces(self) -> list[str]:
         """The stream chunks: explicit ones, or the text split after whitespace runs."""
@@ -198,6 +200,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         self._start_stream(reply.headers)
+        if reply.raw_events is not None:
+            for payload in reply.raw_events:
+                self._write_chunk(f"data: {payload}\n\n".encode())
+            self._end_stream()
+            return
         sent = 0
         for tag, event in self._openai_events(model, reply, pieces):
             if _should_drop(reply, tag, sent):

@@ -266,3 +266,35 @@ def test_a_missing_key_fails_clearly(fast_limits: Limits, monkeypatch: pytest.Mo
     )
     with pytest.raises(ModelPassportError, match="ABSENT_KEY_FOR_TEST"):
         open_target(spec, fast_limits)
+
+
+OK_CHUNK = '{"choices": [{"index": 0, "delta": {"content": "ok "}, "finish_reason": null}]}'
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [OK_CHUNK, '{"error": {"message": "engine died"}}', "[DONE]"],
+        [OK_CHUNK, '{"object": "error", "message": "engine died"}', "[DONE]"],
+        [OK_CHUNK, "[1, 2]", "[DONE]"],
+        [OK_CHUNK, "{not json", "[DONE]"],
+        [OK_CHUNK],
+    ],
+    ids=["openai-error-event", "vllm-error-event", "not-an-object", "not-json", "no-end"],
+)
+async def test_bad_stream_events_are_transient(fast_limits: Limits, events: list[str]) -> None:
+    with FakeOpenAI(default=Reply(raw_events=events)) as server:
+        target = _open(server, fast_limits)
+        with pytest.raises(TransientTargetError):
+            await collect(target, ask())
+        await target.aclose()
+
+
+async def test_a_stream_with_finish_but_no_done_is_accepted(fast_limits: Limits) -> None:
+    end = '{"choices": [{"index": 0, "delta": {}, "finish_reason": "eos_token"}]}'
+    with FakeOpenAI(default=Reply(raw_events=[OK_CHUNK, end])) as server:
+        target = _open(server, fast_limits)
+        chunks = await collect(target, ask())
+        await target.aclose()
+    assert "".join(c.text for c in chunks) == "ok "
+    assert chunks[-1].finish_reason == "eos_token"

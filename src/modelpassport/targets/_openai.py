@@ -114,6 +114,23 @@ class OpenAICompatTarget(ResilientTarget):
             raw=raw or None,
         )
 
+    def _stream_event(self, data: str) -> dict[str, Any]:
+        """One SSE data payload as a chunk object; error events and garbage raise (transient)."""
+        try:
+            event = json.loads(data)
+        except ValueError:
+            raise TransientTargetError(
+                f"{self._what}: stream sent a chunk that is not JSON"
+            ) from None
+        if not isinstance(event, dict):
+            raise TransientTargetError(f"{self._what}: stream sent a chunk that is not an object")
+        # OpenAI and llama.cpp: {"error": {...}}; vLLM: {"object": "error", "message": ...}.
+        error = event.get("error")
+        if isinstance(error, dict) or event.get("object") == "error":
+            detail = error.get("message") if isinstance(error, dict) else event.get("message")
+            raise TransientTargetError(f"{self._what}: stream error: {detail}")
+        return event
+
     async def _stream_once(self, request: ChatRequest) -> AsyncGenerator[StreamChunk, None]:
         start = time.perf_counter()
         payload = self._payload(request, stream=True)
@@ -132,17 +149,11 @@ class OpenAICompatTarget(ResilientTarget):
                     if data.strip() == "[DONE]":
                         done = True
                         break
-                    try:
-                        event = json.loads(data)
-                    except ValueError:
-                        raise TransientTargetError(
-                            f"{self._what}: stream sent a chunk that is not JSON"
-                        ) from None
-                    if isinstance(event.get("error"), dict):
-                        message = event["error"].get("message", "error event")
-                        raise TransientTargetError(f"{self._what}: stream error: {message}")
+                    event = self._stream_event(data)
                     usage = _usage(event) or usage
                     for choice in event.get("choices") or ():
+                        if not isinstance(choice, dict):
+                            continue
                         delta = choice.get("delta") or {}
                         text = markup.reasoning(_reasoning(delta))
                         content = delta.get("content")
