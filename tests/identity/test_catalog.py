@@ -119,6 +119,7 @@ def test_catalog_fingerprints_match_the_real_files(
         (('country = "FR"', 'country = "France"'), "family.*country"),
         (('developer = "https://mistral.ai/', 'developer = "http://mistral.ai/'), "https://"),
         (("schema_version = 1", "schema_version = "), "expected a TOML catalog"),
+        (('hosted_apis = "https://docs.cohere.com/docs/models"\n', ""), "lacks hosted_apis"),
     ],
 )
 def test_a_broken_catalog_fails_with_one_line(edit: tuple[str, str], message: str) -> None:

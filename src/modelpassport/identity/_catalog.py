@@ -109,6 +109,12 @@ class Family(BaseModel):
             _https(url)
         return value
 
+    @model_validator(mode="after")
+    def _hosted_apis_sourced(self) -> Family:
+        if self.hosted_apis and "hosted_apis" not in self.sources:
+            raise ValueError("sources lacks hosted_apis (the family lists hosted APIs)")
+        return self
+
     def matches_name(self, text: str) -> bool:
         """Whether a declared name or API model id points to this family."""
         low = re.sub(r"[\s_]+", "-", text.strip().lower())
