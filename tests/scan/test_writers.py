@@ -130,6 +130,7 @@ def test_cyclonedx_ml_bom(hostile_passport: Passport, tmp_path: Path) -> None:
     assert model["type"] == "machine-learning-model"
     assert model["name"] == "tiny-model"
     assert model["licenses"] == [{"license": {"id": "Apache-2.0"}}]
+    assert model["manufacturer"] == {"name": "Meta"}
     assert sorted(a["name"] for a in model["pedigree"]["ancestors"]) == ["llama-3", "org/base-7b"]
     assert model["modelCard"]["modelParameters"]["modelArchitecture"] == "LlamaForCausalLM"
     hashes = {c["name"]: c["hashes"][0]["content"] for c in model["components"]}

@@ -22,6 +22,8 @@ from modelpassport.passport import Passport
 from modelpassport.passport.sections.scan import ScanFinding
 
 MODEL_REF = "model"
+# A detected developer is named as the BOM's manufacturer only when identity is this sure.
+MIN_MANUFACTURER_CONFIDENCE = 0.5
 _NAMESPACE = uuid.UUID("6f1c3f0e-3d1a-4c59-9a57-5b3b1e0c7a11")
 
 
@@ -78,6 +80,18 @@ def _ancestors(passport: Passport) -> list[Any]:
         Component(name=name, type=ComponentType.MACHINE_LEARNING_MODEL, bom_ref=f"ancestor-{i}")
         for i, name in enumerate(sorted(names))
     ]
+
+
+def _manufacturer(passport: Passport) -> Any:
+    from cyclonedx.model.contact import OrganizationalEntity
+
+    identity = passport.findings.identity
+    if identity.status != "ok" or identity.detected is None:
+        return None
+    developer = identity.detected.developer
+    if not developer.value or developer.confidence < MIN_MANUFACTURER_CONFIDENCE:
+        return None
+    return OrganizationalEntity(name=developer.value)
 
 
 def _vulnerability(finding: ScanFinding, i: int) -> Any:
@@ -149,6 +163,7 @@ def build_cyclonedx(passport: Passport, *, validate: bool = False) -> dict[str, 
         licenses=_licences(passport),
         components=files,
         pedigree=Pedigree(ancestors=ancestors) if ancestors else None,
+        manufacturer=_manufacturer(passport),
         properties=[
             Property(name="modelpassport:scan:verdict", value=str(scan.verdict)),
             Property(name="modelpassport:findings_digest", value=passport.findings_digest),
