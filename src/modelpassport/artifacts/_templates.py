@@ -111,12 +111,11 @@ def analyse_template(source: str) -> list[TemplateIssue]:
         ]
     try:
         tree = _environment().parse(source)
+        issues = [*_escapes(tree), *_injected_text(tree, ())]
     except TemplateSyntaxError as exc:
         return [TemplateIssue("syntax", exc.lineno or 1, str(exc.message), "not valid Jinja")]
     except RecursionError:
         return [TemplateIssue("syntax", 1, "nesting too deep", "not parsable within limits")]
-    issues = list(_escapes(tree))
-    issues.extend(_injected_text(tree, ()))
     return sorted(issues, key=lambda i: (i.line, i.kind, i.evidence))
 
 
