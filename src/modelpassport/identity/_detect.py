@@ -47,13 +47,11 @@ def _combine(weights: list[float]) -> float:
     return 1.0 - p
 
 
-def _tokenizer_evidence(
-    entry: TokenizerEntry, obs: Observation
-) -> tuple[Evidence | None, bool, float | None]:
-    """(evidence, contradicted, jaccard) for one catalog tokenizer."""
+def _tokenizer_evidence(entry: TokenizerEntry, obs: Observation) -> tuple[Evidence | None, bool]:
+    """(evidence for, whether the vocabulary clearly is not this tokenizer)."""
     fp = obs.fingerprint
     if fp is None:
-        return None, False, None
+        return None, False
     if entry.tokens_sha256 and entry.tokens_sha256 == fp.tokens_sha256:
         return (
             Evidence(
@@ -63,7 +61,6 @@ def _tokenizer_evidence(
                 detail=f"learned vocabulary identical to {entry.name}",
             ),
             False,
-            1.0,
         )
     if entry.sketch and fp.sketch:
         j = sketch_jaccard(entry.sketch, fp.sketch) or 0.0
@@ -76,9 +73,8 @@ def _tokenizer_evidence(
                     detail=f"vocabulary overlap {j:.2f} (Jaccard) with {entry.name}",
                 ),
                 False,
-                j,
             )
-        return None, j < 0.5, j
+        return None, j < 0.5
     weights: list[float] = []
     notes: list[str] = []
     sizes = [n for n in (fp.vocab_size, obs.arch.vocab_size) if n]
@@ -94,7 +90,7 @@ def _tokenizer_evidence(
         notes.append("special tokens " + ", ".join(present))
     if not weights:
         # A catalog size far from the subject's, and none of its markers: not this tokenizer.
-        return None, bool(entry.vocab_size) and not present, None
+        return None, bool(entry.vocab_size) and not present
     return (
         Evidence(
             kind="tokenizer",
@@ -103,7 +99,6 @@ def _tokenizer_evidence(
             detail=f"{' and '.join(notes)} as in {entry.name}",
         ),
         False,
-        None,
     )
 
 
@@ -149,7 +144,7 @@ def _family_score(
         entry = catalog.get_tokenizer(tid)
         if entry is None:
             continue
-        ev, against, _ = _tokenizer_evidence(entry, obs)
+        ev, against = _tokenizer_evidence(entry, obs)
         contradicted.append(against)
         if ev is not None:
             tok_ev.append(ev)
