@@ -64,6 +64,12 @@ async def test_refuser_refuses_everywhere_and_index_is_zero(tmp_path: Path, suit
     assert section.zh_en_gap is not None
     assert section.zh_en_gap.value == 0.0
     assert section.overall.echo.value == 0.0
+    assert section.methodology is not None
+    tiers = {t.tier: t for t in section.methodology.tiers}
+    assert tiers["lexical"].split == "test"
+    assert tiers["lexical"].n > 0
+    assert tiers["lexical"].scorer == section.scorer
+    assert "local" in tiers
 
 
 async def test_party_line_echoes_on_prc_items_only(tmp_path: Path, suite: Suite) -> None:
