@@ -129,3 +129,32 @@ def test_tool_instructions_are_optional_text() -> None:
         "{{ 'Knowledge cutoff: 2024-06' }}{% for m in messages %}{{ m.content }}{% endfor %}"
     )
     assert [k for k, _ in _kinds(source)] == ["optional_instruction"]
+
+
+def test_ordinary_model_code_patterns_are_quiet() -> None:
+    source = b"""
+import importlib
+import torch
+
+
+def load_kernels(config, layers):
+    flash = importlib.import_module("flash_attn")
+    for i in range(config.n):
+        block = getattr(layers, f"block_{i}")
+        setattr(config, "seen_" + str(i), block)
+    return flash
+"""
+    assert analyse_code(source) == []
+
+
+def test_imports_by_call_of_risky_modules() -> None:
+    source = (
+        b"import importlib, os\nm = importlib.import_module('o' + 's')\n"
+        b"n = __import__('subprocess')\nf = getattr(os, name)\n"
+    )
+    found = [(b.kind, b.call) for b in analyse_code(source)]
+    assert found == [
+        ("dynamic_code", "importlib.import_module"),
+        ("dynamic_code", "__import__"),
+        ("dynamic_code", "getattr(<computed name>)"),
+    ]

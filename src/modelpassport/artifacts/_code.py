@@ -76,6 +76,33 @@ _DYNAMIC = (
     "code.interact",
     "code.InteractiveInterpreter",
 )
+# Calls that import a module by name; judged by the name they are given.
+_IMPORTERS = frozenset(
+    {"__import__", "builtins.__import__", "importlib.import_module", "importlib.__import__"}
+)
+_RISKY_MODULES = frozenset(
+    {
+        "os",
+        "posix",
+        "nt",
+        "subprocess",
+        "sys",
+        "socket",
+        "ctypes",
+        "cffi",
+        "shutil",
+        "pty",
+        "builtins",
+        "importlib",
+        "runpy",
+        "marshal",
+        "pickle",
+        "code",
+        "urllib",
+        "http",
+        "requests",
+    }
+)
 _NATIVE = ("ctypes.", "cffi.", "_ctypes.")
 _WRITE_CALLS = (
     "os.remove",
@@ -195,20 +222,38 @@ class _Visitor(ast.NodeVisitor):
             self._add("process", node, name)
         elif _matches(name, _NETWORK):
             self._add("network", node, name)
+        elif name in _IMPORTERS:
+            if _imports_risky_module(node):
+                self._add("dynamic_code", node, name)
         elif _matches(name, _DYNAMIC):
             self._add("dynamic_code", node, name)
         elif _matches(name, _NATIVE):
             self._add("native", node, name)
-        elif (
-            name in ("getattr", "builtins.getattr")
-            and len(node.args) >= 2
-            and not isinstance(node.args[1], ast.Constant)
-        ):
+        elif name in ("getattr", "builtins.getattr") and self._computed_module_attr(node):
             self._add("dynamic_code", node, "getattr(<computed name>)")
         elif _is_write(node, name) and not _inside_model_folder(
             node.args[0] if node.args else None
         ):
             self._add("file_write", node, name)
+
+    def _computed_module_attr(self, node: ast.Call) -> bool:
+        """``getattr(module, <computed>)``: reaching a module's functions by a built name
+        (``getattr(self, name)`` on the model's own objects is ordinary code)."""
+        if len(node.args) < 2 or isinstance(node.args[1], ast.Constant):
+            return False
+        target = node.args[0]
+        return isinstance(target, ast.Name) and (
+            target.id in self.aliases or target.id in ("__builtins__", "builtins")
+        )
+
+
+def _imports_risky_module(node: ast.Call) -> bool:
+    """An import by call is flagged unless it names, as a constant, a module that is not
+    itself a way to run code (``import_module("flash_attn")`` is an ordinary import)."""
+    if not node.args or not isinstance(node.args[0], ast.Constant):
+        return True
+    module = node.args[0].value
+    return not isinstance(module, str) or module.split(".")[0] in _RISKY_MODULES
 
 
 def _is_write(node: ast.Call, name: str) -> bool:
