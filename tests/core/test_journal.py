@@ -181,3 +181,19 @@ def test_a_tampered_row_is_an_input_error(tmp_path: Path, column: str, value: st
     journal.close()
     assert str(caught.value).startswith(str(path))
     assert "--fresh" in str(caught.value)
+
+
+def test_a_full_disk_is_an_input_error_and_keeps_earlier_results(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    journal = Journal(path)
+    first = _request("first")
+    journal.put_completion(journal_key(TARGET, first), TARGET, "s", first, _completion())
+    # Failure injection: cap the file at its current size, as a full disk would.
+    pages = journal._db.execute("PRAGMA page_count").fetchone()[0]
+    journal._db.execute(f"PRAGMA max_page_count = {pages}")
+    big = [_request(f"q{i} " + "x" * 4000) for i in range(20)]
+    rows = [(journal_key(TARGET, r), r, _completion("y" * 4000)) for r in big]
+    with pytest.raises(InputError, match="cannot record results"):
+        journal.put_many(TARGET, "s", rows)
+    assert journal.count() == 1
+    journal.close()

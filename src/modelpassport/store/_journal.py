@@ -156,18 +156,25 @@ class Journal:
         stage: str,
         results: Sequence[tuple[str, ChatRequest, Completion | TargetError]],
     ) -> None:
-        """Record several (key, request, answer or error) results in one transaction."""
-        self._db.execute("BEGIN")
+        """Record several (key, request, answer or error) results in one transaction.
+
+        Raises:
+            InputError: the journal file cannot be written (disk full, read-only, locked).
+        """
         try:
-            for key, request, result in results:
-                if isinstance(result, TargetError):
-                    self.put_error(key, target, stage, request, result)
-                else:
-                    self.put_completion(key, target, stage, request, result)
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN")
+            try:
+                for key, request, result in results:
+                    if isinstance(result, TargetError):
+                        self.put_error(key, target, stage, request, result)
+                    else:
+                        self.put_completion(key, target, stage, request, result)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise InputError(self.path, f"cannot record results ({exc})") from None
 
     def count(self, *, status: str | None = None) -> int:
         """How many results are stored (optionally only 'ok' or 'error')."""
