@@ -158,3 +158,14 @@ def test_imports_by_call_of_risky_modules() -> None:
         ("dynamic_code", "__import__"),
         ("dynamic_code", "getattr(<computed name>)"),
     ]
+
+
+def test_http_clients_only_when_they_connect() -> None:
+    source = (
+        b"import httpx, requests\nt = httpx.Timeout(3)\n"
+        b"r = requests.get('http://x')\nwith httpx.Client() as c:\n    pass\n"
+    )
+    assert [(b.kind, b.call) for b in analyse_code(source)] == [
+        ("network", "requests.get"),
+        ("network", "httpx.Client"),
+    ]

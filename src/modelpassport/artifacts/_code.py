@@ -35,8 +35,24 @@ _NETWORK = (
     "urllib.request.",
     "urllib2.",
     "http.client.",
-    "requests.",
-    "httpx.",
+    *(
+        f"{lib}.{verb}"
+        for lib in ("requests", "httpx")
+        for verb in (
+            "get",
+            "post",
+            "put",
+            "patch",
+            "delete",
+            "head",
+            "options",
+            "request",
+            "stream",
+            "Session",
+            "Client",
+            "AsyncClient",
+        )
+    ),
     "aiohttp.",
     "urllib3.",
     "ftplib.",
