@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from modelpassport.probes import Outcome, run_requests
 from modelpassport.store import Journal, journal_key
@@ -176,4 +179,32 @@ async def test_concurrency_bounds_requests_in_flight(tmp_path: Path) -> None:
         await target.aclose()
     assert len(server.requests) == 12
     assert target.peak == 3
+    journal.close()
+
+
+async def test_cancelling_keeps_every_reported_result(tmp_path: Path) -> None:
+    requests = [_request(f"slow {i}") for i in range(30)]
+    journal = Journal(tmp_path / "j.sqlite")
+    reported: list[Outcome] = []
+    eight_done = asyncio.Event()
+
+    def done(outcome: Outcome) -> None:
+        reported.append(outcome)
+        if len(reported) >= 8:
+            eight_done.set()
+
+    with FakeOpenAI(default=Reply(text="ok", ttft_s=0.03)) as server:
+        target = _target(server)
+        task = asyncio.create_task(
+            run_requests(target, requests, journal, stage="t", concurrency=4, on_done=done)
+        )
+        await eight_done.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await target.aclose()
+    assert 8 <= len(reported) < 30
+    assert journal.count(status="ok") >= len(reported)
+    stored = journal.get_many([journal_key(target.identity, o.request) for o in reported])
+    assert len(stored) == len(reported)
     journal.close()
