@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,18 @@ import httpx
 
 from modelpassport.probes import run_requests
 from modelpassport.store import Journal
-from modelpassport.targets import ChatRequest, Limits, Message, TargetSpec, open_target
+from modelpassport.targets import (
+    ChatRequest,
+    Completion,
+    Limits,
+    Message,
+    StreamChunk,
+    TargetIdentity,
+    TargetSpec,
+    Timing,
+    Usage,
+    open_target,
+)
 
 _BODY = json.dumps(
     {
@@ -183,6 +194,45 @@ class _Figures:
         )
 
 
+class _Instant:
+    """A target that answers at once without I/O: isolates the runner's and journal's cost."""
+
+    identity = TargetIdentity(provider="instant", model="bench")
+
+    def __init__(self) -> None:
+        self._answer = Completion(
+            text="Paris is the capital of France.",
+            finish_reason="stop",
+            usage=Usage(prompt=12, completion=7),
+            timing=Timing(total_s=0.0),
+            model_id="bench",
+        )
+
+    async def chat(self, request: ChatRequest) -> Completion:
+        await asyncio.sleep(0)  # one event-loop turn, as a network answer would take
+        return self._answer
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamChunk]:
+        raise NotImplementedError("the runner benchmark only sends chat requests")
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+
+def _runner_only_cpu_us(count: int, concurrency: int, journal_path: Path) -> float:
+    """CPU microseconds per request of run_requests + journal alone (instant target)."""
+    journal = Journal(journal_path)
+    requests = _requests(count, "instant")
+    cpu = time.process_time()
+    try:
+        asyncio.run(
+            run_requests(_Instant(), requests, journal, stage="bench", concurrency=concurrency)
+        )
+    finally:
+        journal.close()
+    return 1e6 * (time.process_time() - cpu) / count
+
+
 def main() -> None:
     """Start the server process, alternate rounds of both clients, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -232,6 +282,9 @@ def main() -> None:
     same = statistics.median(o / b for o, b in zip(ours.rate, split.rate, strict=True))
     print(f"ratio vs bare httpx loop (median of rounds): {ratio:.2f} (goal >= 0.90)")
     print(f"ratio vs bare loop with the same connection layout: {same:.2f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        alone = _runner_only_cpu_us(n, c, Path(tmp) / "journal.sqlite")
+    print(f"runner + journal alone (instant in-memory target): {alone:.0f} us CPU/req")
 
 
 if __name__ == "__main__":
