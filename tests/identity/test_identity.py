@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modelpassport.artifacts import ArtifactSet, LazyArray, read_gguf, read_tiktoken
+from modelpassport.artifacts import (
+    ArtifactSet,
+    LazyArray,
+    read_gguf,
+    read_tiktoken,
+    read_tokenizer_model,
+)
 from modelpassport.errors import InputError
 from modelpassport.identity import (
     Catalog,
@@ -327,3 +333,38 @@ def test_hostile_text_in_declarations_still_serialises(tmp_path: Path, catalog: 
     assert dumped["name"].startswith("x/\ufffd")
     assert dumped["name"].endswith("name")
     assert dumped["chat_templates"][0].startswith("\ufffd")
+
+
+@pytest.mark.parametrize(
+    ("name_or_path", "flagged"), [("meta-llama/house-8b", False), ("acme/house-8b", True)]
+)
+def test_publishing_organisation_counts_as_declaring_the_developer(
+    tmp_path: Path, llama3_tokenizer: Path, catalog: Catalog, name_or_path: str, flagged: bool
+) -> None:
+    base = read_tokenizer_model(llama3_tokenizer)
+    folder = tmp_path / "house"
+    folder.mkdir()
+    write_tokenizer_json(
+        folder / "tokenizer.json",
+        [to_byte_level(t) for t in base.tokens],
+        [(128000, "<|begin_of_text|>"), (128009, "<|eot_id|>")],
+    )
+    (folder / "config.json").write_text(
+        json.dumps(
+            {
+                "_name_or_path": name_or_path,
+                "architectures": ["LlamaForCausalLM"],
+                "hidden_size": 4096,
+                "num_hidden_layers": 32,
+                "num_attention_heads": 32,
+                "num_key_value_heads": 8,
+                "intermediate_size": 14336,
+                "vocab_size": 128256,
+            }
+        )
+    )
+    s = identify_artifacts(ArtifactSet.from_path(folder), catalog, NO_LINEAGE)
+    assert s.detected is not None
+    assert s.detected.developer.value == "Meta"
+    assert s.detected.family.value == "Llama 3 / 3.1 / 3.2 / 3.3"
+    assert any(f.rule_id == "MP-ID-001" for f in s.findings) is flagged

@@ -76,6 +76,7 @@ class Family(BaseModel):
     id: str
     name: str
     developer: str
+    developer_aliases: list[str] = Field(default_factory=list)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
     headquarters: str
     open_weights: bool

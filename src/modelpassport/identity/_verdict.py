@@ -41,8 +41,18 @@ def _declares(catalog: Catalog, declared: Declared, candidates: tuple[Family, ..
         for f in catalog.by_name(text):
             if f.id in related or related & set(f.based_on):
                 return True
-    devs = {_norm(f.developer.split("(")[0]) for f in candidates}
-    return any(d and d in _norm(t) for d in devs for t in texts)
+    return any(d in _norm(t) for d in _developer_keys(candidates) for t in texts)
+
+
+def _developer_keys(candidates: tuple[Family, ...]) -> set[str]:
+    """How a developer shows up in declarations: its name or a catalogued alias (the
+    organisation it publishes under, e.g. 'meta-llama', 'HuggingFaceTB')."""
+    keys = {
+        _norm(name)
+        for f in candidates
+        for name in (f.developer.split("(")[0], *f.developer_aliases)
+    }
+    return {k for k in keys if len(k) >= 3}
 
 
 def _licence_conflict(declared: str, family: Family) -> bool:
