@@ -298,3 +298,15 @@ async def test_a_stream_with_finish_but_no_done_is_accepted(fast_limits: Limits)
         await target.aclose()
     assert "".join(c.text for c in chunks) == "ok "
     assert chunks[-1].finish_reason == "eos_token"
+
+
+async def test_openai_itself_gets_max_completion_tokens(
+    fast_limits: Limits, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_OPENAI_KEY", "sk-x")
+    with FakeOpenAI() as server:
+        target = _open(server, fast_limits, api_key_env="FAKE_OPENAI_KEY", vendor="openai")
+        await target.chat(ask(max_tokens=5))
+        await target.aclose()
+    assert server.requests[0]["max_completion_tokens"] == 5
+    assert "max_tokens" not in server.requests[0]

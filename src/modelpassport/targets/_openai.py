@@ -44,11 +44,17 @@ class OpenAICompatTarget(ResilientTarget):
     """A model behind an OpenAI-compatible ``/chat/completions`` endpoint."""
 
     def __init__(
-        self, identity: TargetIdentity, clients: ClientPool, limits: Limits | None = None
+        self,
+        identity: TargetIdentity,
+        clients: ClientPool,
+        limits: Limits | None = None,
+        *,
+        length_field: str = "max_tokens",
     ) -> None:
         super().__init__(identity, limits)
         self._clients = clients
         self._what = f"{identity.endpoint} ({identity.model})"
+        self._length_field = length_field
 
     @classmethod
     def open(cls, spec: TargetSpec, limits: Limits) -> Self:
@@ -59,13 +65,16 @@ class OpenAICompatTarget(ResilientTarget):
         key = read_api_key(spec)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         identity = TargetIdentity(provider="openai_compat", model=spec.model, endpoint=base_url)
-        return cls(identity, ClientPool(base_url, headers, limits), limits)
+        # OpenAI's own API rejects max_tokens for its reasoning models and accepts
+        # max_completion_tokens for all; servers that copy its API know only max_tokens.
+        field = "max_completion_tokens" if spec.vendor == "openai" else "max_tokens"
+        return cls(identity, ClientPool(base_url, headers, limits), limits, length_field=field)
 
     def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": self.identity.model,
             "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "max_tokens": request.max_tokens,
+            self._length_field: request.max_tokens,
             "temperature": request.temperature,
         }
         if request.seed is not None:
