@@ -62,8 +62,11 @@ async def audit(
     journal = Journal(options.out_dir / "journal.sqlite")
     target: Target | None = None
     try:
+        # Open the target (for a GGUF: load the model) only when a stage cannot do without it.
         if subject.target is not None and any(
-            stage is not None and stage.needs in ("target", "any") for _, stage in plan
+            stage is not None
+            and (stage.needs == "target" or (stage.needs == "any" and subject.artifacts is None))
+            for _, stage in plan
         ):
             target = await _open_checked(subject, options)
         sections: dict[str, Section] = {}

@@ -6,7 +6,8 @@ mapped to an exit code. Anything else is a bug and keeps its traceback.
     ModelPassportError          one-line message, exit code 2
     ├── InputError              a file or field is not what was expected (names both)
     ├── RefError                a REF string could not be resolved into a subject
-    └── MissingExtraError       an optional dependency is not installed (carries the pip hint)
+    ├── MissingExtraError       an optional dependency is not installed (carries the pip hint)
+    └── Interrupted             Ctrl-C or SIGTERM during an audit, exit code 130
 
 Target errors (endpoint failures) live in ``modelpassport.targets`` because they are recorded
 in the passport, not raised to the user.
@@ -48,4 +49,16 @@ class MissingExtraError(ModelPassportError):
         super().__init__(
             f"{feature} needs the Python package '{module}': "
             f"pip install 'modelpassport[{extra}]'"
+        )
+
+
+class Interrupted(ModelPassportError):
+    """The user stopped an audit; everything finished is already in the journal."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def __init__(self) -> None:
+        super().__init__(
+            "interrupted: finished results are kept in the journal; "
+            "rerun the same command to resume"
         )

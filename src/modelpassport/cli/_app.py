@@ -21,8 +21,8 @@ from rich.markup import escape
 
 from modelpassport.api import audit as run_audit
 from modelpassport.errors import (
-    EXIT_INTERRUPTED,
     EXIT_USAGE,
+    Interrupted,
     MissingExtraError,
     ModelPassportError,
 )
@@ -150,8 +150,12 @@ def audit(
     for ref in targets:
         folder = out_dir if len(targets) == 1 else out_dir / _slug(ref)
         opts = replace(options, out_dir=folder)
-        with RichProgress(err) as progress:
-            passport = asyncio.run(run_audit(ref or None, opts, files=files, progress=progress))
+        try:
+            with RichProgress(err) as progress:
+                passport = asyncio.run(run_audit(ref or None, opts, files=files, progress=progress))
+        except KeyboardInterrupt:
+            # Raised here, not left to the CLI framework, so the exit code and message are ours.
+            raise Interrupted() from None
         _write(passport, folder)
 
 
@@ -200,12 +204,6 @@ def main() -> None:
     except ModelPassportError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        err.print(
-            "interrupted: finished results are kept in the journal; "
-            "rerun the same command to resume"
-        )
-        raise SystemExit(EXIT_INTERRUPTED) from None
     except OSError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        err.print(f"error: {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise SystemExit(EXIT_USAGE) from None
