@@ -249,7 +249,7 @@ async def _methodology(
         "whole suite"
         if requested is None
         else f"stratified sample of about {requested} items (twin groups, strata topic x "
-        f"kind, round-robin), seed {seed}"
+        f"kind, round-robin, matched controls drawn with sensitive items), seed {seed}"
     )
     return NarrativeMethodology(
         scorer=tag,
