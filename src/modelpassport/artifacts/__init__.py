@@ -18,7 +18,9 @@ from ._safetensors import (
     SafetensorsFile,
     SafetensorsTensor,
     read_safetensors,
+    read_safetensors_header,
     read_safetensors_index,
+    safetensors_tensor_problem,
 )
 from ._set import ArtifactKind, ArtifactSet
 from ._templates import TemplateIssue, analyse_template, normalise_template
@@ -68,12 +70,14 @@ __all__ = [
     "read_hf_dir",
     "read_json",
     "read_safetensors",
+    "read_safetensors_header",
     "read_safetensors_index",
     "read_tiktoken",
     "read_tokenizer_json",
     "read_tokenizer_model",
     "read_torch_checkpoint",
     "relative_imports",
+    "safetensors_tensor_problem",
     "symlink_target",
     "walk_pickle",
     "walk_pickles",

@@ -8,6 +8,7 @@ of a tensor can be read on demand for weight lineage; nothing is ever executed.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,23 +19,28 @@ from modelpassport.errors import InputError
 # The format's own limit on the header size.
 MAX_HEADER: Final = 100 * 1024 * 1024
 MAX_INDEX: Final = 64 * 1024 * 1024
-DTYPE_BYTES: Final[dict[str, int]] = {
-    "BOOL": 1,
-    "U8": 1,
-    "I8": 1,
-    "F8_E4M3": 1,
-    "F8_E5M2": 1,
-    "F8_E8M0": 1,
-    "I16": 2,
-    "U16": 2,
-    "F16": 2,
-    "BF16": 2,
-    "I32": 4,
-    "U32": 4,
-    "F32": 4,
-    "I64": 8,
-    "U64": 8,
-    "F64": 8,
+# Bits per element of every safetensors dtype (the sub-byte float formats included).
+DTYPE_BITS: Final[dict[str, int]] = {
+    "BOOL": 8,
+    "U8": 8,
+    "I8": 8,
+    "F8_E4M3": 8,
+    "F8_E5M2": 8,
+    "F8_E8M0": 8,
+    "I16": 16,
+    "U16": 16,
+    "F16": 16,
+    "BF16": 16,
+    "I32": 32,
+    "U32": 32,
+    "F32": 32,
+    "I64": 64,
+    "U64": 64,
+    "F64": 64,
+    "C64": 64,
+    "F4": 4,
+    "F6_E2M3": 6,
+    "F6_E3M2": 6,
 }
 
 
@@ -74,7 +80,11 @@ class SafetensorsFile:
         if len(tensor.shape) != 2:
             raise InputError(self.path, f"tensor '{tensor.name}': expected 2 dimensions")
         n_rows, width = tensor.shape
-        row_bytes = width * DTYPE_BYTES[tensor.dtype]
+        if DTYPE_BITS[tensor.dtype] % 8:
+            raise InputError(
+                self.path, f"tensor '{tensor.name}': {tensor.dtype} rows not byte-sized"
+            )
+        row_bytes = width * DTYPE_BITS[tensor.dtype] // 8
         out: list[bytes] = []
         with self.path.open("rb") as fh:
             for r in rows:
@@ -90,11 +100,11 @@ class SafetensorsFile:
         return out
 
 
-def read_safetensors(path: Path) -> SafetensorsFile:
-    """Parse a safetensors header, checking every tensor lies inside the file.
+def read_safetensors_header(path: Path) -> tuple[dict[str, Any], int, int]:
+    """The JSON header object, where the data area starts, and its size in bytes.
 
     Raises:
-        InputError: truncated file, oversized or malformed header, inconsistent offsets.
+        InputError: truncated file, oversized or malformed header.
     """
     try:
         size = path.stat().st_size
@@ -114,51 +124,66 @@ def read_safetensors(path: Path) -> SafetensorsFile:
         raise InputError(path, f"cannot read ({exc.strerror})") from None
     try:
         header = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise InputError(path, "expected a JSON safetensors header") from None
     if not isinstance(header, dict):
         raise InputError(path, "expected the safetensors header to be a JSON object")
-    data_start = 8 + n
-    data_size = size - data_start
-    meta = header.pop("__metadata__", None) or {}
-    if not isinstance(meta, dict):
-        raise InputError(path, "__metadata__: expected an object of strings")
-    tensors = [_tensor(path, name, entry, data_start, data_size) for name, entry in header.items()]
-    tensors.sort(key=lambda t: t.name)
-    return SafetensorsFile(path, tuple(tensors), {str(k): str(v) for k, v in meta.items()})
+    return header, 8 + n, size - 8 - n
 
 
-def _tensor(path: Path, name: str, entry: Any, start: int, size: int) -> SafetensorsTensor:
+def safetensors_tensor_problem(entry: Any, data_size: int) -> str | None:
+    """What is wrong with one header entry (dtype, shape, offsets, size), or None.
+
+    Shared by the reader, which refuses such a file, and the scan, which reports every
+    problem as a finding.
+    """
     if not isinstance(entry, dict):
-        raise InputError(path, f"tensor '{name}': expected an object")
+        return "entry is not an object"
     dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
-    if dtype not in DTYPE_BYTES:
-        raise InputError(
-            path, f"tensor '{name}'.dtype: expected a safetensors dtype, found {dtype!r}"
-        )
+    if dtype not in DTYPE_BITS:
+        return f"unknown dtype {dtype!r}"
     if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
-        raise InputError(path, f"tensor '{name}'.shape: expected a list of sizes")
+        return f"shape {shape!r} is not a list of non-negative integers"
     if (
         not isinstance(offsets, list)
         or len(offsets) != 2
         or not all(isinstance(o, int) for o in offsets)
-        or not 0 <= offsets[0] <= offsets[1] <= size
     ):
-        raise InputError(
-            path,
-            f"tensor '{name}'.data_offsets: expected [begin, end] within the "
-            f"{size} data bytes (truncated or corrupt)",
+        return f"data_offsets {offsets!r} is not a pair of integers"
+    begin, end = offsets
+    if not 0 <= begin <= end:
+        return f"data_offsets [{begin}, {end}] are not ordered"
+    if end > data_size:
+        return f"data_offsets end {end} lies past the data area ({data_size} bytes)"
+    bits = math.prod(shape) * DTYPE_BITS[dtype]
+    if bits != (end - begin) * 8:
+        return f"{dtype} {shape} needs {bits / 8:g} bytes, offsets give {end - begin}"
+    return None
+
+
+def read_safetensors(path: Path) -> SafetensorsFile:
+    """Parse a safetensors header, checking every tensor lies inside the file.
+
+    Raises:
+        InputError: truncated file, oversized or malformed header, inconsistent offsets.
+    """
+    header, data_start, data_size = read_safetensors_header(path)
+    meta = header.pop("__metadata__", None) or {}
+    if not isinstance(meta, dict):
+        raise InputError(path, "__metadata__: expected an object of strings")
+    tensors = []
+    for name, entry in header.items():
+        problem = safetensors_tensor_problem(entry, data_size)
+        if problem is not None:
+            raise InputError(path, f"tensor '{name}': {problem}")
+        begin, end = entry["data_offsets"]
+        tensors.append(
+            SafetensorsTensor(
+                name, entry["dtype"], tuple(entry["shape"]), data_start + begin, end - begin
+            )
         )
-    n = 1
-    for d in shape:
-        n *= d
-    if n * DTYPE_BYTES[dtype] != offsets[1] - offsets[0]:
-        raise InputError(
-            path,
-            f"tensor '{name}': shape {shape} of {dtype} does not fit "
-            f"{offsets[1] - offsets[0]} bytes",
-        )
-    return SafetensorsTensor(name, dtype, tuple(shape), start + offsets[0], offsets[1] - offsets[0])
+    tensors.sort(key=lambda t: t.name)
+    return SafetensorsFile(path, tuple(tensors), {str(k): str(v) for k, v in meta.items()})
 
 
 def read_safetensors_index(path: Path) -> dict[str, str]:

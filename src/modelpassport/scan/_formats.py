@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import mmap
 import re
-import struct
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from modelpassport.artifacts import ARCHIVE_ERRORS, escapes
+from modelpassport.artifacts import (
+    ARCHIVE_ERRORS,
+    escapes,
+    read_safetensors_header,
+    safetensors_tensor_problem,
+)
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import ScanFinding
 
@@ -28,28 +31,6 @@ MAX_ONNX_BYTES = 2 << 30
 MAX_H5_SCAN = 1 << 30
 H5_CHUNK = 16 << 20
 H5_OVERLAP = 256
-_SAFETENSORS_SIZES = {
-    "BOOL": 1,
-    "U8": 1,
-    "I8": 1,
-    "F8_E4M3": 1,
-    "F8_E5M2": 1,
-    "F8_E8M0": 1,
-    "I16": 2,
-    "U16": 2,
-    "F16": 2,
-    "BF16": 2,
-    "I32": 4,
-    "U32": 4,
-    "F32": 4,
-    "I64": 8,
-    "U64": 8,
-    "F64": 8,
-    "C64": 8,
-    "F4": 0.5,
-    "F6_E2M3": 0.75,
-    "F6_E3M2": 0.75,
-}
 _LAMBDA = re.compile(rb'"class_name"\s*:\s*"Lambda"')
 _MODEL_CONFIG = re.compile(rb'\{"class_name"\s*:\s*"(Functional|Sequential|Model)"')
 
@@ -57,28 +38,13 @@ _MODEL_CONFIG = re.compile(rb'\{"class_name"\s*:\s*"(Functional|Sequential|Model
 def check_safetensors(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
     """Header sanity: every tensor's byte range lies in the data area, matches its dtype
     and shape, and no two ranges overlap."""
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        head = fh.read(8)
-        if len(head) < 8:
-            raise InputError(path, "expected an 8-byte safetensors header length")
-        (length,) = struct.unpack("<Q", head)
-        if length > min(MAX_SAFETENSORS_HEADER, size - 8):
-            raise InputError(path, f"header length {length} exceeds the file or 100 MiB")
-        raw = fh.read(length)
-    try:
-        header = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(path, f"expected a JSON safetensors header ({exc})") from None
-    if not isinstance(header, dict):
-        raise InputError(path, "expected the safetensors header to be a JSON object")
-    data_len = size - 8 - length
+    header, _, data_len = read_safetensors_header(path)
     problems: list[tuple[str, str]] = []
     ranges: list[tuple[int, int, str]] = []
     for name, entry in header.items():
         if name == "__metadata__":
             continue
-        problem = _tensor_problem(entry, data_len)
+        problem = safetensors_tensor_problem(entry, data_len)
         if problem:
             problems.append((name, problem))
         else:
@@ -98,31 +64,6 @@ def check_safetensors(book: RuleBook, path: Path, file: str) -> list[ScanFinding
         )
         for name, problem in problems
     ]
-
-
-def _tensor_problem(entry: Any, data_len: int) -> str | None:
-    if not isinstance(entry, dict):
-        return "entry is not an object"
-    dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
-    if dtype not in _SAFETENSORS_SIZES:
-        return f"unknown dtype {dtype!r}"
-    if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
-        return f"shape {shape!r} is not a list of non-negative integers"
-    if (
-        not isinstance(offsets, list)
-        or len(offsets) != 2
-        or not all(isinstance(o, int) for o in offsets)
-    ):
-        return f"data_offsets {offsets!r} is not a pair of integers"
-    begin, end = offsets
-    if not 0 <= begin <= end:
-        return f"data_offsets [{begin}, {end}] are not ordered"
-    if end > data_len:
-        return f"data_offsets end {end} lies past the data area ({data_len} bytes)"
-    expected = math.prod(shape) * _SAFETENSORS_SIZES[dtype]
-    if expected != end - begin:
-        return f"{dtype} {shape} needs {expected:g} bytes, offsets give {end - begin}"
-    return None
 
 
 def _lambda_layers(config: Any, path: str = "") -> list[str]:
