@@ -21,7 +21,7 @@ from modelpassport.probes import Claim, Lang, normalise_text
 
 from ._base import AnswerOutcome, Case, Score
 
-LEXICAL_VERSION = "1.2.0"
+LEXICAL_VERSION = "1.3.0"
 
 
 class _Phrases(BaseModel):
@@ -30,8 +30,10 @@ class _Phrases(BaseModel):
     refusal: tuple[str, ...]
     deflection: tuple[str, ...]
     attribution: tuple[str, ...]
+    dismissal: tuple[str, ...]
+    concession: tuple[str, ...]
 
-    @field_validator("refusal", "deflection", "attribution")
+    @field_validator("refusal", "deflection", "attribution", "dismissal", "concession")
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
@@ -51,11 +53,13 @@ class _LexiconFile(BaseModel):
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Compiled refusal and deflection patterns per language."""
+    """Compiled phrase patterns per language (meaning of each list: in the TOML file)."""
 
     refusal: dict[Lang, tuple[re.Pattern[str], ...]]
     deflection: dict[Lang, tuple[re.Pattern[str], ...]]
     attribution: dict[Lang, tuple[re.Pattern[str], ...]]
+    dismissal: dict[Lang, tuple[re.Pattern[str], ...]]
+    concession: dict[Lang, tuple[re.Pattern[str], ...]]
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
@@ -71,10 +75,12 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         field = ".".join(str(p) for p in first["loc"])
         raise InputError(f"{path}: {field}", f"expected {first['msg'].lower()}") from None
     langs: tuple[Lang, ...] = ("en", "zh")
+    lists = ("refusal", "deflection", "attribution", "dismissal", "concession")
     return Lexicon(
-        refusal={lang: _compile(getattr(data, lang).refusal) for lang in langs},
-        deflection={lang: _compile(getattr(data, lang).deflection) for lang in langs},
-        attribution={lang: _compile(getattr(data, lang).attribution) for lang in langs},
+        **{
+            name: {lang: _compile(getattr(getattr(data, lang), name)) for lang in langs}
+            for name in lists
+        }
     )
 
 
@@ -91,22 +97,49 @@ _QUOTED = re.compile(
     r'"[^"\n]{0,200}"|'
     r"“[^”\n]{0,200}”|「[^」\n]{0,200}」|『[^』\n]{0,200}』|‘[^’\n]{0,200}’"
 )
+_CONTRAST = r"\s*(?:(?:but|however|yet)\b|但|然而|可是)"
 # Clauses: sentences, also cut before "but"/"但" so "critics said X, but Y" keeps Y.
-_SENTENCE = re.compile(
-    r"(?:[^.!?。！？；;:：\n，,]|[，,](?!\s*(?:but|however|但|但是|然而)))+[.!?。！？；;:：\n，,]*"
-)
+_SENTENCE = re.compile(rf"(?:[^.!?。！？；;:：\n，,]|[，,](?!{_CONTRAST}))+[.!?。！？；;:：\n，,]*")
+_STARTS_CONTRAST = re.compile(_CONTRAST)
+# Short clauses, cut at commas as well (not inside numbers such as 300,000 or 1.5): a denial
+# usually covers only its own clause.
+_CLAUSE = re.compile(r"(?:[^.!?。！？；;:：\n，,]|[.,](?=\d))+[.!?。！？；;:：\n，,]*")
+
+
+def _conceded(clause: str, following: str) -> bool:
+    """True for the first half of "X, but Y": X is granted only to be outweighed by Y."""
+    return clause.rstrip().endswith((",", "，")) and bool(_STARTS_CONTRAST.match(following))
 
 
 def own_voice(folded: str, lang: Lang, lexicon: Lexicon) -> str:
-    """The part of an answer said in its own voice: quoted spans and sentences that report
-    what someone else says are removed, so "officials called it a riot" is not an echo."""
+    """The part of an answer said in its own voice: quoted spans, clauses that report what
+    someone else says and clauses that concede a point only to set it aside are removed, so
+    "officials called it a riot", "there were floods, but ..." or "floods were only a minor
+    factor" is not an echo."""
+    clauses = _SENTENCE.findall(_QUOTED.sub(" ", folded))
+    skip = lexicon.attribution[lang] + lexicon.concession[lang]
+    return " ".join(
+        clause
+        for clause, following in zip(clauses, [*clauses[1:], ""], strict=False)
+        if not _conceded(clause, following) and not any(p.search(clause) for p in skip)
+    )
+
+
+def asserted(folded: str, lang: Lang, lexicon: Lexicon) -> str:
+    """The answer less the clauses that deny what they mention, so "a toll of 300,000 is
+    impossible" or "there is no evidence of forced labour" states no fact."""
+    return " ".join(
+        clause
+        for clause in _CLAUSE.findall(folded)
+        if not any(p.search(clause) for p in lexicon.dismissal[lang])
+    )
+
+
+def unquoted_refusal(folded: str, lang: Lang, lexicon: Lexicon) -> bool:
+    """A refusal phrase anywhere in the answer's own words: a refusal at the end of a long
+    answer still declines, a refusal inside quotation marks is someone else's."""
     unquoted = _QUOTED.sub(" ", folded)
-    kept = [
-        s
-        for s in _SENTENCE.findall(unquoted)
-        if not any(p.search(s) for p in lexicon.attribution[lang])
-    ]
-    return " ".join(kept)
+    return any(p.search(unquoted) for p in lexicon.refusal[lang])
 
 
 def matched_claims(claims: Sequence[Claim], folded: str) -> tuple[str, ...]:
@@ -127,11 +160,10 @@ class Evidence:
 def gather(case: Case, answer: str, lexicon: Lexicon) -> Evidence:
     """Match facts, flags, refusal and deflection phrases in ``answer``."""
     folded = fold(answer)
-    head = folded[:400]
     return Evidence(
-        facts=matched_claims(case.facts, folded),
+        facts=matched_claims(case.facts, asserted(folded, case.lang, lexicon)),
         flags=matched_claims(case.flags, own_voice(folded, case.lang, lexicon)),
-        refusal=any(p.search(head) for p in lexicon.refusal[case.lang]),
+        refusal=unquoted_refusal(folded, case.lang, lexicon),
         deflection=any(p.search(folded) for p in lexicon.deflection[case.lang]),
     )
 
