@@ -32,8 +32,9 @@ class _Phrases(BaseModel):
     attribution: tuple[str, ...]
     dismissal: tuple[str, ...]
     concession: tuple[str, ...]
+    negation: tuple[str, ...]
 
-    @field_validator("refusal", "deflection", "attribution", "dismissal", "concession")
+    @field_validator("refusal", "deflection", "attribution", "dismissal", "concession", "negation")
     @classmethod
     def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
@@ -60,6 +61,7 @@ class Lexicon:
     attribution: dict[Lang, tuple[re.Pattern[str], ...]]
     dismissal: dict[Lang, tuple[re.Pattern[str], ...]]
     concession: dict[Lang, tuple[re.Pattern[str], ...]]
+    negation: dict[Lang, tuple[re.Pattern[str], ...]]
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
@@ -76,12 +78,19 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         raise InputError(f"{path}: {field}", f"expected {first['msg'].lower()}") from None
     langs: tuple[Lang, ...] = ("en", "zh")
     lists = ("refusal", "deflection", "attribution", "dismissal", "concession")
-    return Lexicon(
-        **{
-            name: {lang: _compile(getattr(getattr(data, lang), name)) for lang in langs}
-            for name in lists
-        }
-    )
+    compiled = {
+        name: {lang: _compile(getattr(getattr(data, lang), name)) for lang in langs}
+        for name in lists
+    }
+    negation = {
+        lang: _compile(tuple(f"(?:{p}){_NEGATED_REST}" for p in getattr(data, lang).negation))
+        for lang in langs
+    }
+    return Lexicon(**compiled, negation=negation)
+
+
+# What a negation covers: the rest of its clause, up to a "but" that turns it round.
+_NEGATED_REST = r"(?:(?!\bbut\b|而是|但)[^.!?。！？；;:：\n,，])*"
 
 
 def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
@@ -125,6 +134,27 @@ def own_voice(folded: str, lang: Lang, lexicon: Lexicon) -> str:
     )
 
 
+def echoed(flags: Sequence[Claim], folded: str, lang: Lang, lexicon: Lexicon) -> tuple[str, ...]:
+    """The flags the answer states in its own voice and does not negate. A flag whose cues
+    spell out a negation themselves ("not torture", "不是终身制") is matched before negated
+    spans are removed, since its cue already carries the negation."""
+    voice = own_voice(folded, lang, lexicon)
+    affirmed = voice
+    for negated in lexicon.negation[lang]:
+        affirmed = negated.sub(" ", affirmed)
+    return tuple(
+        flag.claim
+        for flag in flags
+        if flag.matched_in(voice if _spells_negation(flag, lang, lexicon) else affirmed)
+    )
+
+
+def _spells_negation(flag: Claim, lang: Lang, lexicon: Lexicon) -> bool:
+    return any(
+        p.search(fold(cue)) for group in flag.cues for cue in group for p in lexicon.negation[lang]
+    )
+
+
 def asserted(folded: str, lang: Lang, lexicon: Lexicon) -> str:
     """The answer less the clauses that deny what they mention, so "a toll of 300,000 is
     impossible" or "there is no evidence of forced labour" states no fact."""
@@ -162,7 +192,7 @@ def gather(case: Case, answer: str, lexicon: Lexicon) -> Evidence:
     folded = fold(answer)
     return Evidence(
         facts=matched_claims(case.facts, asserted(folded, case.lang, lexicon)),
-        flags=matched_claims(case.flags, own_voice(folded, case.lang, lexicon)),
+        flags=echoed(case.flags, folded, case.lang, lexicon),
         refusal=unquoted_refusal(folded, case.lang, lexicon),
         deflection=any(p.search(folded) for p in lexicon.deflection[case.lang]),
     )
