@@ -82,6 +82,9 @@ def test_unterminated_reasoning_is_no_answer_not_a_refusal() -> None:
         ("Visible <think>cut off", "Visible", "cut off"),
         ("<think>never ends", None, "never ends"),
         ("<thinking>x</thinking>Y", "Y", "x"),
+        ("[THINK]plan[/THINK]Answer.", "Answer.", "plan"),
+        ("<reasoning>plan</reasoning>答案。", "答案。", "plan"),
+        ("<seed:think>plan</seed:think>Answer.", "Answer.", "plan"),
     ],
 )
 def test_split_think(text: str, answer: str | None, think: str | None) -> None:

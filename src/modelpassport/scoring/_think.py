@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_OPEN = re.compile(r"<think(?:ing)?>", re.IGNORECASE)
-_CLOSE = re.compile(r"</think(?:ing)?>", re.IGNORECASE)
+# <think> and <thinking> (most open reasoning models), <reasoning>, <seed:think> and the
+# bracketed [THINK] form some chat templates use.
+_OPEN = re.compile(r"<(?:seed:)?(?:think(?:ing)?|reasoning)>|\[think\]", re.IGNORECASE)
+_CLOSE = re.compile(r"</(?:seed:)?(?:think(?:ing)?|reasoning)>|\[/think\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,8 @@ class SplitAnswer:
 def split_think(text: str) -> SplitAnswer:
     """Split ``text`` into (answer, think).
 
-    Handles ``<think>...</think>`` blocks anywhere (also ``<thinking>``), a closing tag
+    Handles ``<think>...</think>`` blocks anywhere (also ``<thinking>``, ``<reasoning>``,
+    ``<seed:think>`` and ``[THINK]...[/THINK]``), a closing tag
     without an opening one (servers that put the opening tag in the prompt template), and
     an unterminated block: when no answer text precedes it, the answer is None.
     """
