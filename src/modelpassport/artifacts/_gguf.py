@@ -20,6 +20,8 @@ from typing import Final, Literal, TypeAlias
 
 from modelpassport.errors import InputError
 
+from ._rows import read_rows
+
 MAGIC: Final = b"GGUF"
 SUPPORTED_VERSIONS: Final = (2, 3)
 DEFAULT_ALIGNMENT: Final = 32
@@ -309,23 +311,7 @@ class GGUFFile:
                 f"tensor '{tensor.name}': rows of type {tensor.type_name} cannot be addressed",
             )
         n_rows = tensor.n_elements // max(tensor.shape[0], 1)
-        out: list[bytes] = []
-        with self.path.open("rb") as fh:
-            for r in rows:
-                if not 0 <= r < n_rows:
-                    raise InputError(
-                        self.path, f"tensor '{tensor.name}': row {r} outside 0..{n_rows - 1}"
-                    )
-                fh.seek(tensor.offset + r * row_bytes)
-                chunk = fh.read(row_bytes)
-                if len(chunk) != row_bytes:
-                    raise InputError(
-                        self.path,
-                        f"tensor '{tensor.name}': row {r} is past the "
-                        "end of the file (truncated GGUF)",
-                    )
-                out.append(chunk)
-        return out
+        return read_rows(self.path, tensor.name, tensor.offset, row_bytes, n_rows, rows)
 
 
 def read_gguf(path: Path) -> GGUFFile:

@@ -16,6 +16,8 @@ from typing import Any, Final
 
 from modelpassport.errors import InputError
 
+from ._rows import read_rows
+
 # The format's own limit on the header size.
 MAX_HEADER: Final = 100 * 1024 * 1024
 MAX_INDEX: Final = 64 * 1024 * 1024
@@ -85,19 +87,7 @@ class SafetensorsFile:
                 self.path, f"tensor '{tensor.name}': {tensor.dtype} rows not byte-sized"
             )
         row_bytes = width * DTYPE_BITS[tensor.dtype] // 8
-        out: list[bytes] = []
-        with self.path.open("rb") as fh:
-            for r in rows:
-                if not 0 <= r < n_rows:
-                    raise InputError(
-                        self.path, f"tensor '{tensor.name}': row {r} outside 0..{n_rows - 1}"
-                    )
-                fh.seek(tensor.offset + r * row_bytes)
-                chunk = fh.read(row_bytes)
-                if len(chunk) != row_bytes:
-                    raise InputError(self.path, f"tensor '{tensor.name}': truncated data")
-                out.append(chunk)
-        return out
+        return read_rows(self.path, tensor.name, tensor.offset, row_bytes, n_rows, rows)
 
 
 def read_safetensors_header(path: Path) -> tuple[dict[str, Any], int, int]:
