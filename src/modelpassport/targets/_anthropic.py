@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any, Self
 
 from modelpassport.errors import InputError
 
 from ._errors import PermanentTargetError, TargetError, TransientTargetError
-from ._http import ClientPool, iter_sse, parse_json, status_error, transport_errors
+from ._http import ClientPool
 from ._limits import Limits, ResilientTarget
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
@@ -96,16 +97,8 @@ class AnthropicTarget(ResilientTarget):
         return payload
 
     async def _chat_once(self, request: ChatRequest) -> Completion:
-        start = time.perf_counter()
         payload = self._payload(request, stream=False)
-        with transport_errors(self._what):
-            async with self._clients.lease() as client:
-                response = await client.post("/v1/messages", json=payload)
-            body = response.content
-        total = time.perf_counter() - start
-        if response.status_code != 200:
-            raise status_error(response, body)
-        data = parse_json(body, self._what)
+        data, total = await self._clients.post_json("/v1/messages", payload, self._what)
         blocks = data.get("content")
         if not isinstance(blocks, list):
             raise TransientTargetError(f"{self._what}: response has no content")
@@ -141,39 +134,35 @@ class AnthropicTarget(ResilientTarget):
         finish: str | None = None
         usage = Usage()
         stopped = False
-        with transport_errors(self._what):
-            async with (
-                self._clients.lease() as client,
-                client.stream("POST", "/v1/messages", json=payload) as response,
-            ):
-                if response.status_code != 200:
-                    raise status_error(response, await response.aread())
-                async for name, raw in iter_sse(response):
-                    try:
-                        data = json.loads(raw)
-                    except ValueError:
-                        raise TransientTargetError(
-                            f"{self._what}: stream sent an event that is not JSON"
-                        ) from None
-                    kind = data.get("type", name)
-                    if kind == "error":
-                        raise _stream_error(self._what, data)
-                    if kind == "message_start":
-                        counts = (data.get("message") or {}).get("usage") or {}
-                        usage = Usage(prompt=counts.get("input_tokens"))
-                    elif kind == "content_block_delta":
-                        delta = data.get("delta") or {}
-                        text = markup.reasoning(str(delta.get("thinking", "")))
-                        text += markup.answer(str(delta.get("text", "")))
-                        if text:
-                            yield StreamChunk(text=text, at_s=time.perf_counter() - start)
-                    elif kind == "message_delta":
-                        finish = _finish((data.get("delta") or {}).get("stop_reason"))
-                        counts = data.get("usage") or {}
-                        usage = Usage(prompt=usage.prompt, completion=counts.get("output_tokens"))
-                    elif kind == "message_stop":
-                        stopped = True
-                        break
+        async with aclosing(
+            self._clients.stream_events("/v1/messages", payload, self._what)
+        ) as events:
+            async for name, raw in events:
+                try:
+                    data = json.loads(raw)
+                except ValueError:
+                    raise TransientTargetError(
+                        f"{self._what}: stream sent an event that is not JSON"
+                    ) from None
+                kind = data.get("type", name)
+                if kind == "error":
+                    raise _stream_error(self._what, data)
+                if kind == "message_start":
+                    counts = (data.get("message") or {}).get("usage") or {}
+                    usage = Usage(prompt=counts.get("input_tokens"))
+                elif kind == "content_block_delta":
+                    delta = data.get("delta") or {}
+                    text = markup.reasoning(str(delta.get("thinking", "")))
+                    text += markup.answer(str(delta.get("text", "")))
+                    if text:
+                        yield StreamChunk(text=text, at_s=time.perf_counter() - start)
+                elif kind == "message_delta":
+                    finish = _finish((data.get("delta") or {}).get("stop_reason"))
+                    counts = data.get("usage") or {}
+                    usage = Usage(prompt=usage.prompt, completion=counts.get("output_tokens"))
+                elif kind == "message_stop":
+                    stopped = True
+                    break
         if not stopped:
             raise TransientTargetError(f"{self._what}: stream ended before message_stop")
         yield StreamChunk(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -61,6 +61,42 @@ class ClientPool:
             yield self._clients[index]
         finally:
             self._busy[index] -= 1
+
+    async def post_json(
+        self, path: str, payload: dict[str, Any], what: str
+    ) -> tuple[dict[str, Any], float]:
+        """POST ``payload`` and decode the JSON answer; also return the seconds it took.
+
+        One place for what every backend needs on a plain request: a leased client, typed
+        transport and status errors, and a JSON object or a transient error.
+        """
+        start = time.perf_counter()
+        with transport_errors(what):
+            async with self.lease() as client:
+                response = await client.post(path, json=payload)
+            body = response.content
+        total = time.perf_counter() - start
+        if response.status_code != 200:
+            raise status_error(response, body)
+        return parse_json(body, what), total
+
+    async def stream_events(
+        self, path: str, payload: dict[str, Any], what: str
+    ) -> AsyncGenerator[tuple[str, str], None]:
+        """POST ``payload`` and yield the answer's server-sent events as (event, data).
+
+        Use it under ``contextlib.aclosing`` so that stopping early releases the connection
+        at once rather than when the generator is collected.
+        """
+        with transport_errors(what):
+            async with (
+                self.lease() as client,
+                client.stream("POST", path, json=payload) as response,
+            ):
+                if response.status_code != 200:
+                    raise status_error(response, await response.aread())
+                async for event in iter_sse(response):
+                    yield event
 
     async def aclose(self) -> None:
         """Close every connection."""

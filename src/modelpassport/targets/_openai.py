@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any, Self
 
 from modelpassport.errors import InputError
 
 from ._errors import TransientTargetError
-from ._http import ClientPool, iter_sse, parse_json, status_error, transport_errors
+from ._http import ClientPool
 from ._limits import Limits, ResilientTarget
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
@@ -89,16 +90,8 @@ class OpenAICompatTarget(ResilientTarget):
         return payload
 
     async def _chat_once(self, request: ChatRequest) -> Completion:
-        start = time.perf_counter()
         payload = self._payload(request, stream=False)
-        with transport_errors(self._what):
-            async with self._clients.lease() as client:
-                response = await client.post("/chat/completions", json=payload)
-            body = response.content
-        total = time.perf_counter() - start
-        if response.status_code != 200:
-            raise status_error(response, body)
-        data = parse_json(body, self._what)
+        data, total = await self._clients.post_json("/chat/completions", payload, self._what)
         choices = data.get("choices")
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise TransientTargetError(f"{self._what}: response has no choices")
@@ -147,29 +140,25 @@ class OpenAICompatTarget(ResilientTarget):
         finish: str | None = None
         usage: Usage | None = None
         done = False
-        with transport_errors(self._what):
-            async with (
-                self._clients.lease() as client,
-                client.stream("POST", "/chat/completions", json=payload) as response,
-            ):
-                if response.status_code != 200:
-                    raise status_error(response, await response.aread())
-                async for _, data in iter_sse(response):
-                    if data.strip() == "[DONE]":
-                        done = True
-                        break
-                    event = self._stream_event(data)
-                    usage = _usage(event) or usage
-                    for choice in event.get("choices") or ():
-                        if not isinstance(choice, dict):
-                            continue
-                        delta = choice.get("delta") or {}
-                        text = markup.reasoning(_reasoning(delta))
-                        content = delta.get("content")
-                        text += markup.answer(content if isinstance(content, str) else "")
-                        finish = choice.get("finish_reason") or finish
-                        if text:
-                            yield StreamChunk(text=text, at_s=time.perf_counter() - start)
+        async with aclosing(
+            self._clients.stream_events("/chat/completions", payload, self._what)
+        ) as events:
+            async for _, data in events:
+                if data.strip() == "[DONE]":
+                    done = True
+                    break
+                event = self._stream_event(data)
+                usage = _usage(event) or usage
+                for choice in event.get("choices") or ():
+                    if not isinstance(choice, dict):
+                        continue
+                    delta = choice.get("delta") or {}
+                    text = markup.reasoning(_reasoning(delta))
+                    content = delta.get("content")
+                    text += markup.answer(content if isinstance(content, str) else "")
+                    finish = choice.get("finish_reason") or finish
+                    if text:
+                        yield StreamChunk(text=text, at_s=time.perf_counter() - start)
         if not done and finish is None:
             raise TransientTargetError(f"{self._what}: stream ended before it finished")
         yield StreamChunk(
