@@ -19,6 +19,7 @@ from modelpassport.artifacts import (
 )
 from modelpassport.errors import InputError
 from modelpassport.identity import Catalog, IdentifyOptions, identify_artifacts
+from tests.scan import corpus
 
 from .builders import write_safetensors, write_tokenizer_json
 
@@ -185,3 +186,15 @@ def test_corrupt_folder_files_fail_with_one_line(
     with pytest.raises(InputError, match=message) as info:
         read_hf_dir(folder)
     assert "\n" not in str(info.value)
+
+
+def test_pytorch_checkpoint_parameters_are_counted_without_unpickling(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"architectures": ["LlamaForCausalLM"]}')
+    # three 4x4 weights and three 4-element biases, written the way torch.save lays them out
+    corpus.torch_zip(tmp_path / "pytorch_model.bin", corpus.state_dict(3))
+    folder = read_hf_dir(tmp_path)
+    assert [t.name for t in folder.checkpoints[0].tensors][:2] == [
+        "layers.0.weight",
+        "layers.0.bias",
+    ]
+    assert folder.parameters == 3 * (16 + 4)
