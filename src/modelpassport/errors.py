@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXIT_OK = 0
 EXIT_POLICY_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130

@@ -186,10 +186,6 @@ class Catalog(BaseModel):
         catalog.digest = f"v{catalog.schema_version}-{hashlib.sha256(raw).hexdigest()[:16]}"
         return catalog
 
-    def get_family(self, family_id: str) -> Family | None:
-        """The family with this id, or None."""
-        return next((f for f in self.family if f.id == family_id), None)
-
     def get_tokenizer(self, tokenizer_id: str) -> TokenizerEntry | None:
         """The tokenizer with this id, or None."""
         return next((t for t in self.tokenizer if t.id == tokenizer_id), None)
