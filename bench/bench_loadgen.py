@@ -3,7 +3,9 @@
 Both clients stream the same number of chat completions at the same concurrency from one
 zero-latency OpenAI-compatible streaming server on 127.0.0.1, which runs in its own process
 (raw asyncio, HTTP/1.1 keep-alive, every answer an SSE stream of ``--chunks`` content deltas,
-a finish chunk, a usage chunk and ``[DONE]``). With the server answering instantly, requests
+a finish chunk, a usage chunk and ``[DONE]``; ``start_server`` can also hold back the first
+delta and space the rest by fixed delays, for benchmarks that need known latencies). With the
+server answering instantly, requests
 per second measure the client itself: how fast it can send, parse and time streams. Rounds
 alternate between the two clients; the ratio of median requests/s is printed (goal >= 0.95),
 and so is the ratio of client CPU time per request (this process only; the server is another
@@ -29,8 +31,12 @@ from modelpassport.passport.sections.bench import Slo
 from modelpassport.targets import ChatRequest, Limits, Message, TargetSpec, open_target
 
 
-def _sse_response(chunks: int) -> bytes:
-    """One complete streamed answer, framed with Content-Length so keep-alive works simply."""
+def _sse_response(chunks: int) -> tuple[bytes, list[bytes]]:
+    """One streamed answer as (head, events): Content-Length framing keeps keep-alive simple.
+
+    Events are the role delta, one event per content delta, then finish, usage and ``[DONE]``
+    together, so a delayed server can send content deltas one at a time.
+    """
     base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "bench"}
     events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}]}]
     for i in range(chunks):
@@ -39,21 +45,33 @@ def _sse_response(chunks: int) -> bytes:
     events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "length"}]})
     usage = {"prompt_tokens": 16, "completion_tokens": chunks, "total_tokens": 16 + chunks}
     events.append({**base, "choices": [], "usage": usage})
-    body = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
-    body += b"data: [DONE]\n\n"
+    framed = [b"data: " + json.dumps(e).encode() + b"\n\n" for e in events]
+    parts = [
+        framed[0],
+        *framed[1 : chunks + 1],
+        b"".join(framed[chunks + 1 :]) + b"data: [DONE]\n\n",
+    ]
     head = (
         b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: "
-        + str(len(body)).encode()
+        + str(sum(len(part) for part in parts)).encode()
         + b"\r\n\r\n"
     )
-    return head + body
+    return head, parts
 
 
 class _Streamer(asyncio.Protocol):
-    """Answers each complete request on a connection with the canned stream."""
+    """Answers each complete request on a connection with the canned stream.
 
-    def __init__(self, response: bytes) -> None:
-        self._response = response
+    With zero delays the whole answer goes out in one write; otherwise the first content delta
+    is sent ``ttft_s`` after the request and each later one ``itl_s`` after the previous.
+    """
+
+    def __init__(self, head: bytes, parts: list[bytes], ttft_s: float, itl_s: float) -> None:
+        self._whole = head + b"".join(parts)
+        self._head = head
+        self._parts = parts
+        self._ttft_s = ttft_s
+        self._itl_s = itl_s
         self._pending = b""
         self._transport: asyncio.Transport | None = None
 
@@ -73,15 +91,48 @@ class _Streamer(asyncio.Protocol):
                 return
             self._pending = self._pending[end + 4 + length :]
             assert self._transport is not None
-            self._transport.write(self._response)
+            if self._ttft_s <= 0 and self._itl_s <= 0:
+                self._transport.write(self._whole)
+            else:
+                self._schedule(self._transport)
+
+    def _schedule(self, transport: asyncio.Transport) -> None:
+        """Timed writes: head and role delta now, content deltas at ttft + i * itl."""
+        loop = asyncio.get_running_loop()
+        transport.write(self._head + self._parts[0])
+        for i, part in enumerate(self._parts[1:]):
+            delay = self._ttft_s + max(0, min(i, len(self._parts) - 3)) * self._itl_s
+            loop.call_later(delay, self._send, transport, part)
+
+    @staticmethod
+    def _send(transport: asyncio.Transport, part: bytes) -> None:
+        if not transport.is_closing():
+            transport.write(part)
 
 
-async def _serve(chunks: int) -> None:
-    response = _sse_response(chunks)
+async def _serve(chunks: int, ttft_s: float, itl_s: float) -> None:
+    head, parts = _sse_response(chunks)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: _Streamer(response), "127.0.0.1", 0, backlog=1024)
+    server = await loop.create_server(
+        lambda: _Streamer(head, parts, ttft_s, itl_s), "127.0.0.1", 0, backlog=1024
+    )
     print(server.sockets[0].getsockname()[1], flush=True)
     await server.serve_forever()
+
+
+def start_server(
+    chunks: int, ttft_s: float = 0.0, itl_s: float = 0.0
+) -> tuple[subprocess.Popen[str], str]:
+    """Start the streaming server in its own process; returns it and its ``/v1`` base URL.
+
+    A separate process keeps the server's work off the measured client's CPU and event loop.
+    The caller terminates the process.
+    """
+    command = [sys.executable, __file__, "--serve", "--chunks", str(chunks)]
+    command += ["--ttft-s", str(ttft_s), "--itl-s", str(itl_s)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    return server, f"http://127.0.0.1:{int(server.stdout.readline())}/v1"
 
 
 def _request(index: int) -> ChatRequest:
@@ -148,19 +199,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--chunks", type=int, default=32, help="content deltas per answer")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--ttft-s", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--itl-s", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(_serve(args.chunks))
+        asyncio.run(_serve(args.chunks, args.ttft_s, args.itl_s))
         return
-    command = [sys.executable, __file__, "--serve", "--chunks", str(args.chunks)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    server, base_url = start_server(args.chunks)
     bare: list[float] = []
     ours: list[float] = []
     bare_cpu: list[float] = []
     ours_cpu: list[float] = []
     try:
-        assert server.stdout is not None
-        base_url = f"http://127.0.0.1:{int(server.stdout.readline())}/v1"
         for number in range(args.rounds):
             cpu = time.process_time()
             bare.append(asyncio.run(_bare(base_url, args.requests, args.concurrency)))
