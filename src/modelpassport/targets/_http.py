@@ -8,6 +8,8 @@ error message is kept, truncated, so the passport says what the endpoint said.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email.utils
 import json
 import time
@@ -22,6 +24,7 @@ from ._limits import Limits
 
 _TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
 _MESSAGE_LIMIT = 300
+_DRAIN_S = 0.05
 
 
 _CONNECTIONS_PER_CLIENT = 4
@@ -95,13 +98,32 @@ class ClientPool:
             ):
                 if response.status_code != 200:
                     raise status_error(response, await response.aread())
-                async for event in iter_sse(response):
-                    yield event
+                events = iter_sse(response)
+                try:
+                    async for event in events:
+                        yield event
+                except GeneratorExit:
+                    await _drain(events)
+                    raise
 
     async def aclose(self) -> None:
         """Close every connection."""
         for client in self._clients:
             await client.aclose()
+
+
+async def _drain(events: AsyncIterator[tuple[str, str]]) -> None:
+    """Read what is left of a stream its reader stopped early (at ``[DONE]``), briefly.
+
+    httpx keeps a connection alive only once it has read the body's end; a stream closed
+    before that, even when only the end marker is left, costs the next request a new TCP
+    connection, which showed up as extra TTFT (bench/bench_guidellm.py). A server that keeps
+    the stream open after its last event is given up on after ``_DRAIN_S``.
+    """
+    with contextlib.suppress(TimeoutError, httpx.HTTPError):
+        async with asyncio.timeout(_DRAIN_S):
+            async for _ in events:
+                pass
 
 
 def _server_message(body: bytes) -> str:
