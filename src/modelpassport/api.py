@@ -134,8 +134,10 @@ async def _run_stage(
     if stage.needs == "target" and ctx.target is None:
         return cls(status="skipped", reason=f"{subject.ref} has no target that answers requests")
     if stage.needs == "artifacts" and ctx.artifacts is None:
-        return cls(status="skipped",
-                   reason=f"{subject.ref} has no model files (pass --files DIR with an endpoint)")
+        return cls(
+            status="skipped",
+            reason=f"{subject.ref} has no model files (pass --files DIR with an endpoint)",
+        )
     try:
         section = await stage.run(ctx)
     except ModelPassportError as exc:
@@ -144,7 +146,10 @@ async def _run_stage(
         log = out_dir / "errors.log"
         with log.open("a", encoding="utf-8") as fh:
             fh.write(f"--- stage {name} ---\n{traceback.format_exc()}\n")
-        return cls(status="error", reason=f"internal error ({type(exc).__name__}: {exc}); "
-                   f"traceback in {log}", method_version=stage.method_version)
+        return cls(
+            status="error",
+            reason=f"internal error ({type(exc).__name__}: {exc}); traceback in {log}",
+            method_version=stage.method_version,
+        )
     section.method_version = stage.method_version
     return section

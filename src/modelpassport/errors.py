@@ -46,8 +46,7 @@ class MissingExtraError(ModelPassportError):
 
     def __init__(self, feature: str, module: str, extra: str) -> None:
         super().__init__(
-            f"{feature} needs the Python package '{module}': "
-            f"pip install 'modelpassport[{extra}]'"
+            f"{feature} needs the Python package '{module}': pip install 'modelpassport[{extra}]'"
         )
 
 

@@ -35,12 +35,15 @@ class _Hosted:
 
 
 _HOSTED: dict[str, _Hosted] = {
-    "openai": _Hosted("openai_compat", "https://api.openai.com/v1", "OPENAI_API_KEY",
-                      "OPENAI_BASE_URL"),
-    "deepseek": _Hosted("openai_compat", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY",
-                        "DEEPSEEK_BASE_URL"),
-    "anthropic": _Hosted("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY",
-                         "ANTHROPIC_BASE_URL"),
+    "openai": _Hosted(
+        "openai_compat", "https://api.openai.com/v1", "OPENAI_API_KEY", "OPENAI_BASE_URL"
+    ),
+    "deepseek": _Hosted(
+        "openai_compat", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL"
+    ),
+    "anthropic": _Hosted(
+        "anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"
+    ),
 }
 
 
@@ -111,10 +114,14 @@ def _resolve(ref: str) -> Subject:
         artifacts = ArtifactSet.from_path(path)
         return Subject(ref, artifacts.kind, artifacts, None)
     if path.exists():
-        raise RefError(f"{ref}: a file that is not .gguf; expected a GGUF file, a model folder "
-                       "or an endpoint (see modelpassport audit --help)")
-    raise RefError(f"{ref}: not a file, folder, URL or known scheme "
-                   "(gguf:, scripted:, openai:, anthropic:, deepseek:)")
+        raise RefError(
+            f"{ref}: a file that is not .gguf; expected a GGUF file, a model folder "
+            "or an endpoint (see modelpassport audit --help)"
+        )
+    raise RefError(
+        f"{ref}: not a file, folder, URL or known scheme "
+        "(gguf:, scripted:, openai:, anthropic:, deepseek:)"
+    )
 
 
 def _gguf_subject(ref: str, path: Path) -> Subject:
@@ -129,5 +136,6 @@ def _endpoint_subject(ref: str) -> Subject:
         raise RefError(f"{ref}: expected http://HOST:PORT/v1#MODEL")
     if not model:
         raise RefError(f"{ref}: name the model after '#', e.g. {url}#my-model")
-    return Subject(ref, "openai_compat", None,
-                   TargetSpec("openai_compat", model, base_url=url.rstrip("/")))
+    return Subject(
+        ref, "openai_compat", None, TargetSpec("openai_compat", model, base_url=url.rstrip("/"))
+    )

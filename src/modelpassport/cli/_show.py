@@ -13,15 +13,17 @@ _STYLE = {"ok": "green", "skipped": "dim", "error": "red"}
 
 def print_summary(passport: Passport, console: Console) -> None:
     """One line per stage: its status and, when it did not run, why."""
-    console.print(Text(f"passport for {passport.subject.ref} ({passport.subject.kind})",
-                       style="bold"))
+    console.print(
+        Text(f"passport for {passport.subject.ref} ({passport.subject.kind})", style="bold")
+    )
     table = Table(show_header=True, header_style="bold")
     table.add_column("stage")
     table.add_column("status")
     table.add_column("summary / reason", overflow="fold")
     for name in STAGE_NAMES:
         section = getattr(passport.findings, name)
-        table.add_row(name, Text(section.status, style=_STYLE[section.status]),
-                      Text(section.summary()))
+        table.add_row(
+            name, Text(section.status, style=_STYLE[section.status]), Text(section.summary())
+        )
     console.print(table)
     console.print(Text(f"findings digest {passport.findings_digest}", style="dim"))
