@@ -238,27 +238,16 @@ def detect(catalog: Catalog, obs: Observation) -> tuple[Detected, tuple[Family, 
         developer=Claim(
             value=top.developer,
             confidence=round(top_score * same_dev, 3),
-            evidence=[
-                Evidence(
-                    kind="catalog",
-                    weight=1.0,
-                    source=top.sources["developer"],
-                    detail=f"{top.name} is developed by {top.developer}",
-                )
-            ],
+            evidence=_from_catalog(top, "developer", f"{top.name} is developed by {top.developer}"),
         ),
         country=Claim(
             value=top.country,
             confidence=round(top_score * same_country, 3),
-            evidence=[
-                Evidence(
-                    kind="catalog",
-                    weight=1.0,
-                    source=top.sources["country"],
-                    detail=f"{top.developer} is headquartered in "
-                    f"{top.headquarters} ({top.country})",
-                )
-            ],
+            evidence=_from_catalog(
+                top,
+                "country",
+                f"{top.developer} is headquartered in {top.headquarters} ({top.country})",
+            ),
         ),
         licence=top.licence,
         open_weights=top.open_weights,
@@ -266,6 +255,11 @@ def detect(catalog: Catalog, obs: Observation) -> tuple[Detected, tuple[Family, 
         alternatives=[f.name for f in tied if f.id != top.id],
     )
     return detected, tuple(tied)
+
+
+def _from_catalog(family: Family, fact: str, detail: str) -> list[Evidence]:
+    """Evidence that a fact comes from the catalog row, citing that fact's source."""
+    return [Evidence(kind="catalog", weight=1.0, source=family.sources[fact], detail=detail)]
 
 
 def detect_hosted(catalog: Catalog, model: str) -> tuple[Detected, tuple[Family, ...]]:
