@@ -283,14 +283,7 @@ def detect_hosted(catalog: Catalog, model: str) -> tuple[Detected, tuple[Family,
         country=Claim(
             value=top.country,
             confidence=0.6,
-            evidence=[
-                Evidence(
-                    kind="catalog",
-                    weight=1.0,
-                    source=top.sources["country"],
-                    detail=f"{top.developer}: {top.headquarters}",
-                )
-            ],
+            evidence=_from_catalog(top, "country", f"{top.developer}: {top.headquarters}"),
         ),
         licence=top.licence,
         open_weights=top.open_weights,
