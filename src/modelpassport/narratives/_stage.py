@@ -45,7 +45,7 @@ from modelpassport.stages import StageContext, ask
 from modelpassport.targets import ChatRequest, Limits, Message, open_target
 
 from . import _aggregate as agg
-from ._options import NarrativeOptions, parse_options
+from ._options import NarrativeOptions
 
 METHOD_VERSION = "1.0.0"
 DEFAULT_SUITE = "narratives-v1"
@@ -75,10 +75,11 @@ class NarrativesStage:
     name = "narratives"
     needs = "target"
     method_version = METHOD_VERSION
+    options_model = NarrativeOptions
 
     async def run(self, ctx: StageContext) -> NarrativesSection:
         """Ask, score and aggregate; see the module docstring."""
-        opts = parse_options(ctx.options.for_stage("narratives"))
+        opts = ctx.settings("narratives", NarrativeOptions)
         suite = load_suite(opts.suite or bundled_suite_path(DEFAULT_SUITE))
         sample = stratified_sample(suite.items, ctx.options.sample, seed=ctx.options.seed)
         plan = [(item, s) for item in sample.items for s in range(opts.samples)]
