@@ -38,7 +38,8 @@ def _list_specs(as_json: bool) -> None:
         )
         return
     table = Table(header_style="bold")
-    for column in ("id", "kind", "better", "unit", "description"):
+    table.add_column("id", no_wrap=True)
+    for column in ("kind", "better", "unit", "description"):
         table.add_column(column, overflow="fold")
     for s in specs:
         desc = s.description + (f" ({' < '.join(s.order)})" if s.order else "")
@@ -77,7 +78,8 @@ def facts(
         )
         return
     table = Table(title=Text(f"facts · {doc.subject.ref}"), header_style="bold")
-    for column in ("id", "value", "n", "method", "detail"):
+    table.add_column("id", no_wrap=True)
+    for column in ("value", "n", "method", "detail"):
         table.add_column(column, overflow="fold")
     for f in found:
         table.add_row(

@@ -20,6 +20,8 @@ from ._calibration import (
     split_of,
 )
 from ._judge import (
+    JudgeAsk,
+    JudgeReply,
     JudgeScorer,
     bundled_rubric,
     fence_marker,
@@ -29,7 +31,6 @@ from ._judge import (
     parse_word_verdict,
 )
 from ._lexical import LEXICAL_VERSION, LexicalScorer, load_lexicon
-from ._local import open_local_judge
 from ._stats import (
     difference,
     newcombe_difference,
@@ -47,6 +48,8 @@ __all__ = [
     "AnswerOutcome",
     "CalibrationRecord",
     "Case",
+    "JudgeAsk",
+    "JudgeReply",
     "JudgeScorer",
     "LexicalScorer",
     "Score",
@@ -68,7 +71,6 @@ __all__ = [
     "measure",
     "newcombe_difference",
     "newcombe_paired",
-    "open_local_judge",
     "paired_difference",
     "parse_verdict",
     "parse_word_verdict",
