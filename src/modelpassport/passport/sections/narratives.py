@@ -168,8 +168,10 @@ class NarrativesSection(Section):
 
     def measured_facts(self) -> Iterator[Fact]:
         """The control-adjusted index, the zh−en gap, and echo/withheld/refusal per language."""
-        yield _INDEX.estimate(self.control_adjusted_index)
-        yield _GAP.estimate(self.zh_en_gap)
+        gap = self.zh_en_gap
+        gap_text = f"; zh − en gap {_estimate(gap)}" if gap is not None else ""
+        yield _INDEX.estimate(self.control_adjusted_index, _INDEX.description + gap_text)
+        yield _GAP.estimate(gap, _GAP.description)
         rows = {row.group: row for row in self.tables.by_lang}
         if self.overall is not None:
             rows["all"] = self.overall
@@ -182,7 +184,7 @@ class NarrativesSection(Section):
                 (_WITHHELD, row.withheld),
                 (_REFUSAL, row.refusal),
             ):
-                yield specs[scope].rate(rate, _rate(rate))
+                yield specs[scope].rate(rate, specs[scope].description)
 
     def summary(self) -> str:
         """One line: the index, the zh-en gap and the refusal rate, each with its interval."""
