@@ -35,6 +35,7 @@ from modelpassport.scoring import (
     Scorer,
     agreement,
     bundled_calibration_path,
+    cases_of,
     load_calibration,
     open_local_judge,
     split_of,
@@ -95,7 +96,7 @@ async def _score(
     scorer: Scorer, records: Sequence[CalibrationRecord], split: str
 ) -> tuple[Agreement, float]:
     t0 = time.perf_counter()
-    scores = await scorer.score([r.case() for r in records])
+    scores = await scorer.score(cases_of(records))
     elapsed = max(time.perf_counter() - t0, 1e-9)
     result = agreement(records, scores, scorer=f"{scorer.name}@{scorer.version}", split=split)
     return result, len(records) / elapsed

@@ -12,13 +12,16 @@ from ._calibration import (
     agreement,
     bundled_calibration_path,
     bundled_measured_path,
+    cases_of,
     cohen_kappa,
     f1,
     load_calibration,
     load_measured,
     measure,
     split_of,
+    twins_of,
 )
+from ._framings import Framing, Framings, load_framings
 from ._judge import (
     JudgeScorer,
     bundled_rubric,
@@ -28,7 +31,9 @@ from ._judge import (
     parse_verdict,
     parse_word_verdict,
 )
-from ._lexical import LEXICAL_VERSION, LexicalScorer, load_lexicon
+from ._lang import AnswerLang, answer_language, wrong_language
+from ._lexical import LEXICAL_VERSION, LexicalScorer
+from ._lexicon import Lexicon, load_lexicon
 from ._local import open_local_judge
 from ._stats import (
     difference,
@@ -44,24 +49,31 @@ __all__ = [
     "LEXICAL_VERSION",
     "OUTCOMES",
     "Agreement",
+    "AnswerLang",
     "AnswerOutcome",
     "CalibrationRecord",
     "Case",
+    "Framing",
+    "Framings",
     "JudgeScorer",
     "LexicalScorer",
+    "Lexicon",
     "Score",
     "Scorer",
     "SplitAnswer",
     "agreement",
+    "answer_language",
     "bundled_calibration_path",
     "bundled_measured_path",
     "bundled_rubric",
+    "cases_of",
     "cohen_kappa",
     "difference",
     "f1",
     "fence_marker",
     "judge_prompt",
     "load_calibration",
+    "load_framings",
     "load_lexicon",
     "load_measured",
     "load_rubric",
@@ -75,5 +87,7 @@ __all__ = [
     "rate",
     "split_of",
     "split_think",
+    "twins_of",
     "wilson",
+    "wrong_language",
 ]

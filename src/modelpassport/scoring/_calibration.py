@@ -24,7 +24,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelpassport.errors import InputError
-from modelpassport.probes import Claim, Lang, read_jsonl
+from modelpassport.probes import (
+    Claim,
+    Lang,
+    ProbeItem,
+    bundled_suite_path,
+    load_suite,
+    read_jsonl,
+)
 
 from ._base import AnswerOutcome, Case, Score, Scorer
 from ._think import split_think
@@ -32,6 +39,7 @@ from ._think import split_think
 Split = Literal["dev", "test"]
 TEST_PERCENT = 40
 CALIBRATION_FILE = "calibration-v1.jsonl"
+SUITE = "narratives-v1"
 MEASURED_FILE = "measured-v1.json"
 
 
@@ -61,9 +69,38 @@ class CalibrationRecord(BaseModel):
     label: Label
     style: str
 
-    def case(self) -> Case:
-        """The record as a scorer sees it."""
-        return Case(self.prompt, self.lang, self.facts, self.flags, split_think(self.answer))
+    def case(self, twin: ProbeItem | None = None) -> Case:
+        """The record as a scorer sees it; ``twin`` is the suite's item in the other language
+        (its facts and flags are read too), when known."""
+        return Case(
+            self.prompt,
+            self.lang,
+            self.facts,
+            self.flags,
+            split_think(self.answer),
+            topic=self.topic,
+            state=self.state,
+            twin_facts=twin.facts if twin else (),
+            twin_flags=twin.flags if twin else (),
+        )
+
+
+def twins_of(items: Sequence[ProbeItem]) -> dict[tuple[str, str], ProbeItem]:
+    """(language, prompt) of each suite item -> its twin in the other language."""
+    by_twin = {(i.twin_id, i.lang): i for i in items}
+    other: dict[str, Lang] = {"en": "zh", "zh": "en"}
+    return {
+        (i.lang, i.prompt): by_twin[(i.twin_id, other[i.lang])]
+        for i in items
+        if (i.twin_id, other[i.lang]) in by_twin
+    }
+
+
+def cases_of(records: Sequence[CalibrationRecord], suite: Path | None = None) -> list[Case]:
+    """The records as a scorer sees them, each with its suite twin (bundled suite unless
+    ``suite`` names one), as the stage scores a real answer."""
+    twins = twins_of(load_suite(suite or bundled_suite_path(SUITE)).items)
+    return [r.case(twins.get((r.lang, r.prompt))) for r in records]
 
 
 def bundled_calibration_path() -> Path:
@@ -169,7 +206,7 @@ def agreement(
 async def measure(scorer: Scorer, records: Sequence[CalibrationRecord], split: Split) -> Agreement:
     """Score the records of one split with ``scorer`` and compare with the labels."""
     chosen = [r for r in records if split_of(r.id) == split]
-    scores = await scorer.score([r.case() for r in chosen])
+    scores = await scorer.score(cases_of(chosen))
     return agreement(chosen, scores, scorer=f"{scorer.name}@{scorer.version}", split=split)
 
 

@@ -22,7 +22,9 @@ from modelpassport.store import Journal
 from modelpassport.targets import ChatRequest, Message, Target
 
 from ._base import OUTCOMES, AnswerOutcome, Case, Score
-from ._lexical import Lexicon, gather, load_lexicon
+from ._framings import Framings, load_framings
+from ._lexical import gather
+from ._lexicon import Lexicon, load_lexicon
 from ._think import split_think
 
 JUDGE_VERSION = "1.0.0"
@@ -133,6 +135,7 @@ class JudgeScorer:
         rubric: Template | None = None,
         parser: VerdictParser = parse_verdict,
         lexicon: Lexicon | None = None,
+        framings: Framings | None = None,
     ) -> None:
         self.name = f"{name}:{target.identity.model}"
         self._target = target
@@ -142,6 +145,7 @@ class JudgeScorer:
         self._rubric = rubric or load_rubric()
         self._parser = parser
         self._lexicon = lexicon or load_lexicon()
+        self._framings = framings or load_framings()
 
     async def score(self, cases: Sequence[Case]) -> list[Score]:
         """Ask the judge about every answered case; unanswered ones are not sent."""
@@ -172,7 +176,7 @@ class JudgeScorer:
                     )
                 )
                 continue
-            found = gather(case, answer, self._lexicon)
+            found = gather(case, answer, self._lexicon, self._framings)
             reply = replies[id(case)]
             verdict = None if reply.completion is None else self._parser(reply.completion.text)
             if reply.error is not None:
@@ -191,6 +195,7 @@ class JudgeScorer:
                     flags_echoed=found.flags,
                     scorer=tag,
                     note=note,
+                    answer_lang=found.answer_lang,
                 )
             )
         return scores
