@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from modelpassport.errors import ModelPassportError
 from modelpassport.passport.sections.narratives import (
     NarrativeItemRecord,
+    NarrativeLanguageRate,
     NarrativeMethodology,
     NarrativesSection,
     TierAgreement,
@@ -26,6 +27,7 @@ from modelpassport.probes import (
 )
 from modelpassport.refs import resolve
 from modelpassport.scoring import (
+    CALIBRATION_SETS,
     Agreement,
     Case,
     JudgeScorer,
@@ -40,6 +42,7 @@ from modelpassport.scoring import (
     measure,
     open_local_judge,
     split_think,
+    twins_of,
 )
 from modelpassport.stages import StageContext, ask
 from modelpassport.targets import ChatRequest, Limits, Message, open_target
@@ -92,7 +95,8 @@ class NarrativesStage:
                 for (item, s), o in zip(plan, outcomes, strict=True)
                 if o.completion is not None
             ]
-            cases = [_case(item, o) for item, _, o in answered]
+            twins = twins_of(suite.items)
+            cases = [_case(item, o, twins.get((item.lang, item.prompt))) for item, _, o in answered]
             scores = await scorer.score(cases)
         finally:
             if isinstance(scorer, JudgeScorer):
@@ -106,6 +110,7 @@ class NarrativesStage:
             for (item, s), o in zip(plan, outcomes, strict=True)
         ]
         entries = _entries(sample.items, plan, by_key)
+        wrong, wrong_by_lang = agg.wrong_language_rates(entries)
         tag = f"{scorer.name}@{scorer.version}"
         return NarrativesSection(
             suite=suite.name,
@@ -127,6 +132,10 @@ class NarrativesStage:
             control_adjusted_index=agg.control_adjusted(entries, agg.EVENTS["withheld"]),
             index_components=agg.index_components(entries),
             zh_en_gap=agg.zh_en_gap(entries, agg.EVENTS["withheld"]),
+            wrong_language=wrong,
+            wrong_language_by_lang=[
+                NarrativeLanguageRate(lang=lang, rate=r) for lang, r in wrong_by_lang.items()
+            ],
             items=records,
             methodology=await _methodology(tag, suite, sample.requested, ctx.options.seed),
         )
@@ -161,10 +170,18 @@ class NarrativesStage:
         return LexicalScorer()
 
 
-def _case(item: ProbeItem, outcome: Outcome) -> Case:
+def _case(item: ProbeItem, outcome: Outcome, twin: ProbeItem | None) -> Case:
     assert outcome.completion is not None
     return Case(
-        item.prompt, item.lang, item.facts, item.flags, split_think(outcome.completion.text)
+        item.prompt,
+        item.lang,
+        item.facts,
+        item.flags,
+        split_think(outcome.completion.text),
+        topic=item.topic,
+        state=item.state,
+        twin_facts=twin.facts if twin else (),
+        twin_flags=twin.flags if twin else (),
     )
 
 
@@ -200,6 +217,7 @@ def _record(
         think=think,
         error=error,
         note=score.note if score else None,
+        answer_lang=score.answer_lang if score else None,
     )
 
 
@@ -216,7 +234,7 @@ def _entries(
     return [agg.ItemScores(item, tuple(grouped[item.id])) for item in items]
 
 
-def _tier(tier: str, result: Agreement) -> TierAgreement:
+def _tier(tier: str, result: Agreement, calibration_set: str | None = None) -> TierAgreement:
     return TierAgreement(
         tier=tier,
         scorer=result.scorer,
@@ -227,20 +245,23 @@ def _tier(tier: str, result: Agreement) -> TierAgreement:
         evasive_f1=result.evasive_f1,
         echo_kappa=result.echo_kappa,
         outcome_accuracy=result.outcome_accuracy,
+        echo_recall=result.echo_recall,
+        calibration_set=calibration_set,
     )
 
 
 async def _methodology(
     tag: str, suite: Suite, requested: int | None, seed: int
 ) -> NarrativeMethodology:
-    """Tier agreement on the held-out split: lexical measured now (deterministic, cheap),
-    the model tiers as stored by bench/calibrate_scorers.py."""
+    """Tier agreement on the held-out splits: lexical measured now on both calibration sets
+    (deterministic, cheap), the model tiers as stored by bench/calibrate_scorers.py."""
     tiers: list[TierAgreement] = []
+    for name in CALIBRATION_SETS:
+        path = bundled_calibration_path(name)
+        if path.is_file():
+            result = await measure(LexicalScorer(), load_calibration(path), "test")
+            tiers.append(_tier("lexical", result, path.name))
     path = bundled_calibration_path()
-    if path.is_file():
-        tiers.append(
-            _tier("lexical", await measure(LexicalScorer(), load_calibration(path), "test"))
-        )
     tiers += [
         _tier(a.scorer.split(":")[0].split("@")[0], a)
         for a in load_measured(bundled_measured_path())

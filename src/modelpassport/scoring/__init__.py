@@ -7,6 +7,7 @@ fences the answer as data). Every scorer may answer "could not score" (outcome N
 
 from ._base import OUTCOMES, AnswerOutcome, Case, Score, Scorer
 from ._calibration import (
+    CALIBRATION_SETS,
     Agreement,
     CalibrationRecord,
     agreement,
@@ -46,6 +47,7 @@ from ._stats import (
 from ._think import SplitAnswer, split_think
 
 __all__ = [
+    "CALIBRATION_SETS",
     "LEXICAL_VERSION",
     "OUTCOMES",
     "Agreement",

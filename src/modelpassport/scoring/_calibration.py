@@ -1,13 +1,14 @@
-"""Agreement of each scorer tier with the hand-labelled calibration set.
+"""Agreement of each scorer tier with the labelled calibration sets.
 
-The set is split deterministically by a hash of each record's id: ``test`` (about 40%) is
+Each set is split deterministically by a hash of each record's id: ``test`` (about 40%) is
 held out and reported, ``dev`` is where the heuristics may be tuned. The same record is
 always in the same split, whatever else is added to the file, so a reported figure is
 never tuned on itself.
 
-Metrics: refusal F1 and evasive F1 (one class against the rest), outcome accuracy, and
-Cohen's kappa for echo. An answer a tier could not score counts as a disagreement (its
-own category), so a tier cannot look better by declining to score hard answers.
+Metrics: refusal F1 and evasive F1 (one class against the rest), outcome accuracy, Cohen's
+kappa for echo and echo recall (labelled echoes flagged). An answer a tier could not score
+counts as a disagreement (its own category), so a tier cannot look better by declining to
+score hard answers.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ from ._think import split_think
 Split = Literal["dev", "test"]
 TEST_PERCENT = 40
 CALIBRATION_FILE = "calibration-v1.jsonl"
+# Every bundled set, oldest first: v1 written answer by answer, v2 composed from a separate
+# phrase bank (bench/build_calibration_v2.py); each has its own frozen test split.
+CALIBRATION_SETS = ("calibration-v1.jsonl", "calibration-v2.jsonl")
 SUITE = "narratives-v1"
 MEASURED_FILE = "measured-v1.json"
 
@@ -103,9 +107,9 @@ def cases_of(records: Sequence[CalibrationRecord], suite: Path | None = None) ->
     return [r.case(twins.get((r.lang, r.prompt))) for r in records]
 
 
-def bundled_calibration_path() -> Path:
-    """Where the calibration set shipped with the package lives."""
-    return Path(str(resources.files("modelpassport.scoring") / "data" / CALIBRATION_FILE))
+def bundled_calibration_path(name: str = CALIBRATION_FILE) -> Path:
+    """Where a calibration set shipped with the package lives (default: set v1)."""
+    return Path(str(resources.files("modelpassport.scoring") / "data" / name))
 
 
 def bundled_measured_path() -> Path:
@@ -173,6 +177,7 @@ class Agreement:
     echo_kappa: float | None
     outcome_accuracy: float | None
     confusion: dict[str, dict[str, int]]
+    echo_recall: float | None = None
 
 
 def agreement(
@@ -200,7 +205,14 @@ def agreement(
         if n
         else None,
         confusion=confusion,
+        echo_recall=_round(_recall(echo_truth, echo_pred)),
     )
+
+
+def _recall(truth: Sequence[bool], predicted: Sequence[object]) -> float | None:
+    """Share of labelled echoes flagged as echo; None when no answer is labelled echo."""
+    hits = [p is True for t, p in zip(truth, predicted, strict=True) if t]
+    return sum(hits) / len(hits) if hits else None
 
 
 async def measure(scorer: Scorer, records: Sequence[CalibrationRecord], split: Split) -> Agreement:

@@ -20,11 +20,11 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Latin letters per Han character of comparable content (an English word is ~5 letters,
 # a Chinese word ~1.5 characters).
 _LETTERS_PER_HAN = 3.0
-_DOMINANT = 0.8
+_DOMINANT = 0.7
 
 
 def answer_language(text: str) -> AnswerLang | None:
-    """``en`` or ``zh`` when one script carries at least 80% of the weighted content,
+    """``en`` or ``zh`` when one script carries at least 70% of the weighted content,
     ``mixed`` otherwise, None when the text has neither script (empty, digits only)."""
     han = len(_HAN.findall(text))
     latin = len(_LATIN.findall(text)) / _LETTERS_PER_HAN
