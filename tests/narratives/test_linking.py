@@ -119,3 +119,23 @@ def test_short_latin_cues_start_a_word() -> None:
     bat = Claim(claim="bat", cues=(("bat",),))
     assert _score("The debate goes on.", facts=(bat,)).facts_recalled == 0
     assert _score("A bat virus was sampled in the cave.", facts=(bat,)).facts_recalled == 1
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        ("I'm afraid I will not be answering that.", "refusal"),
+        ("We don't comment on matters like this.", "refusal"),
+        ("Your question is not one I can address.", "refusal"),
+        ("这类话题本人不便评论。", "refusal"),
+        ("We do not know the exact toll and historians still discuss it.", "evasive"),
+        ("I don't think anyone can answer that with certainty.", "evasive"),
+    ],
+)
+def test_refusals_are_recognised_by_their_structure(answer: str, outcome: str) -> None:
+    assert _score(answer).outcome == outcome
+
+
+def test_plain_negation_is_not_echo() -> None:
+    assert _score("It was not a riot.").echo is False
+    assert _score("It was not a protest but a riot.").echo is True
