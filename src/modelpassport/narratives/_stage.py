@@ -256,12 +256,10 @@ async def _methodology(
     """Tier agreement on the held-out splits: lexical measured now on both calibration sets
     (deterministic, cheap), the model tiers as stored by bench/calibrate_scorers.py."""
     tiers: list[TierAgreement] = []
-    for name in CALIBRATION_SETS:
-        path = bundled_calibration_path(name)
-        if path.is_file():
-            result = await measure(LexicalScorer(), load_calibration(path), "test")
-            tiers.append(_tier("lexical", result, path.name))
-    path = bundled_calibration_path()
+    sets = [p for p in map(bundled_calibration_path, CALIBRATION_SETS) if p.is_file()]
+    for path in sets:
+        result = await measure(LexicalScorer(), load_calibration(path), "test")
+        tiers.append(_tier("lexical", result, path.name))
     tiers += [
         _tier(a.scorer.split(":")[0].split("@")[0], a)
         for a in load_measured(bundled_measured_path())
@@ -275,7 +273,7 @@ async def _methodology(
     return NarrativeMethodology(
         scorer=tag,
         tiers=tiers,
-        calibration_set=path.name if path.is_file() else None,
+        calibration_set=", ".join(p.name for p in sets) or None,
         intervals=INTERVALS,
         index_definition=INDEX,
         gap_definition=GAP,

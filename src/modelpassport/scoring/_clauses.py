@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from ._lexicon import Lexicon
 
-_QUOTED = re.compile(
+QUOTED = re.compile(
     r'"[^"\n]{0,300}"|“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]{0,300}』|‘[^’\n]{0,300}’|'
     r"«[^»\n]{0,300}»|《[^》\n]{0,300}》"
 )
@@ -88,7 +88,7 @@ def _split(folded: str) -> list[Clause]:
         quotes.append(match.group(0))
         return f"\x00{len(quotes) - 1}\x00"
 
-    masked = _QUOTED.sub(_stash, folded)
+    masked = QUOTED.sub(_stash, folded)
     clauses: list[Clause] = []
     start = 0
     sentences: list[str] = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from modelpassport.probes import Claim, Lang, normalise_text
 
 from ._base import AnswerOutcome, Case, Score
-from ._clauses import Clause, parse
+from ._clauses import QUOTED, Clause, parse
 from ._framings import Framing, Framings, load_framings
 from ._lang import answer_language
 from ._lexicon import Lexicon, load_lexicon
@@ -29,11 +29,6 @@ LEXICAL_VERSION = "2.1.0"
 def fold(text: str) -> str:
     """Normalise an answer for matching: NFKC, casefold, straight apostrophes."""
     return normalise_text(text).replace("\u2019", "'").replace("\u2018", "'")
-
-
-_QUOTED = re.compile(
-    r'"[^"\n]{0,300}"|“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]{0,300}』|‘[^’\n]{0,300}’'
-)
 
 
 def bilingual(claims: Sequence[Claim], twins: Sequence[Claim]) -> tuple[Framing, ...]:
@@ -164,7 +159,7 @@ def unquoted_refusal(folded: str, lexicon: Lexicon) -> bool:
     """A refusal phrase of either language anywhere in the answer's own words: a refusal at
     the end of a long answer still declines, a refusal inside quotation marks is someone
     else's."""
-    unquoted = _QUOTED.sub(" ", folded)
+    unquoted = QUOTED.sub(" ", folded)
     return any(p.search(unquoted) for p in lexicon.both("refusal"))
 
 
