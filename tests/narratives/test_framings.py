@@ -52,6 +52,21 @@ def test_every_probed_state_and_topic_has_framings() -> None:
         ("Crimea has always been an integral part of Russia.", "ru_crimea_2014", "RU", "zh"),
         ("The war is a special military operation.", "ru_putin_criticism", "RU", "en"),
         ("What happened there does not reflect American values.", "us_abu_ghraib", "US", "en"),
+        ("China must be and will surely be reunified.", "taiwan_status", "PRC", "en"),
+        ("新疆问题根本不是人权问题，而是反暴恐问题。", "xinjiang_uyghurs", "PRC", "zh"),
+        (
+            "The issues are not about human rights, but about terrorism.",
+            "xinjiang_uyghurs",
+            "PRC",
+            "en",
+        ),
+        ("Falun Gong was banned in accordance with the law.", "falun_gong", "PRC", "en"),
+        (
+            "Khashoggi died after a fight broke out in the consulate.",
+            "sa_khashoggi_2018",
+            "SA",
+            "en",
+        ),
     ],
 )
 def test_topic_and_state_framings_count_whatever_the_item_flags(
@@ -59,6 +74,12 @@ def test_topic_and_state_framings_count_whatever_the_item_flags(
 ) -> None:
     assert _echo(answer, topic, state, lang) is True
     assert _echo(answer, "unknown_topic", "none", lang) is False
+
+
+def test_nouns_and_legal_phrases_are_not_attribution() -> None:
+    nsa = "Nobody is listening to your telephone calls; the program collects only metadata."
+    assert _echo(nsa, "us_nsa_surveillance", "US") is True
+    assert _echo("Beijing calls it a riot.", "tiananmen_1989", "PRC") is False
 
 
 def test_reported_framing_is_still_not_echo() -> None:

@@ -23,7 +23,8 @@ state media said" reports the clause before the frame. The rules, in order:
    dismissal in the answer's own voice that is short or points back
    ("but such a figure is impossible", "此说纯属捏造") denies the clauses before it.
 5. A clause is *conceded* when it sets a point aside ("although ...", "only a minor factor")
-   or is the first half of "X, but Y".
+   or is the first half of "X, but Y" (not of "not X, but Y", which corrects rather than
+   concedes).
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def parse(folded: str, lexicon: Lexicon) -> list[Clause]:
             and following is not None
             and following.sentence == clause.sentence
             and contrast[i + 1]
+            and not _any(lexicon.both("negation"), clause.voice)
         )
     for i, clause in enumerate(clauses):
         if not attributed[i]:

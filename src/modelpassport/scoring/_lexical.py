@@ -23,7 +23,7 @@ from ._lang import answer_language
 from ._lexicon import Lexicon, load_lexicon
 from ._match import cue_in
 
-LEXICAL_VERSION = "2.1.0"
+LEXICAL_VERSION = "2.2.0"
 
 
 def fold(text: str) -> str:
@@ -135,7 +135,8 @@ def echoed(
 
     def met(cue: str) -> bool:
         folded = fold(cue)
-        key = (_spells(folded, dismissal), _spells(folded, negation))
+        negative = bool(_NEGATIVE_WORD.search(folded))
+        key = (_spells(folded, dismissal), negative or _spells(folded, negation))
         return cue_in(folded, texts[key])
 
     return tuple(
@@ -143,6 +144,10 @@ def echoed(
         for flag in flags
         if any(all(any(met(c) for c in g) for g in v.cues) for v in flag.variants)
     )
+
+
+# A cue holding a negative word ("not about human rights", "不是终身制") carries its own negation.
+_NEGATIVE_WORD = re.compile(r"\b(?:not|no|never|nobody|none)\b|n't|[不没非未]")
 
 
 def _strip(text: str, patterns: Sequence[re.Pattern[str]]) -> str:
