@@ -22,7 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from modelpassport.artifacts import ArtifactSet, read_gguf
-from modelpassport.identity import Catalog, IdentifyOptions, identify_artifacts
+from modelpassport.catalog import Catalog
+from modelpassport.identity import IdentifyOptions, identify_artifacts
 
 
 def _gemma_path() -> Path:

@@ -28,15 +28,15 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from modelpassport.errors import ModelPassportError
+from modelpassport.narratives._judges import open_local_judge, open_ref_judge
 from modelpassport.probes import bundled_suite_path, load_suite
-from modelpassport.refs import resolve
 from modelpassport.scoring import (
     CALIBRATION_SETS,
     OUTCOMES,
     Agreement,
     CalibrationRecord,
     Case,
-    JudgeScorer,
     LexicalScorer,
     Score,
     Scorer,
@@ -44,13 +44,12 @@ from modelpassport.scoring import (
     bundled_calibration_path,
     cases_of,
     load_calibration,
-    open_local_judge,
     split_of,
     split_think,
     twins_of,
 )
 from modelpassport.store import Journal
-from modelpassport.targets import Limits, open_target
+from modelpassport.targets import Target
 
 BANK = Path(__file__).resolve().parent / "data" / "calibration-v2-bank.toml"
 
@@ -114,17 +113,18 @@ async def _score(
     return result, len(records) / elapsed
 
 
-def _open(tier: str, journal: Journal, judge: str | None) -> Scorer:
+def _open(tier: str, journal: Journal, judge: str | None) -> tuple[Scorer, Target | None]:
+    """The tier's scorer and the judge target it talks to (None for the lexical tier)."""
     if tier == "lexical":
-        return LexicalScorer()
+        return LexicalScorer(), None
     if tier == "local":
-        return open_local_judge(journal)
+        return open_local_judge(journal, timeout_s=120.0)
     if judge is None:
         raise SystemExit("--tiers judge needs --judge REF")
-    subject = resolve(judge)
-    if subject.target is None:
-        raise SystemExit(f"--judge {judge}: not something that answers chat requests")
-    return JudgeScorer(open_target(subject.target, Limits()), journal)
+    try:
+        return open_ref_judge(judge, journal, concurrency=4, timeout_s=120.0, max_tokens=256)
+    except ModelPassportError as exc:
+        raise SystemExit(f"--judge {judge}: {exc}") from None
 
 
 async def _score_sets(args: argparse.Namespace) -> list[tuple[Agreement, float]]:
@@ -132,8 +132,11 @@ async def _score_sets(args: argparse.Namespace) -> list[tuple[Agreement, float]]
     wanted = [s.strip() for s in args.splits.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         journal = Journal(args.journal or Path(tmp) / "journal.sqlite")
-        scorers = [_open(tier.strip(), journal, args.judge) for tier in args.tiers.split(",")]
+        opened: list[tuple[Scorer, Target | None]] = []
         try:
+            for tier in args.tiers.split(","):
+                opened.append(_open(tier.strip(), journal, args.judge))
+            scorers = [scorer for scorer, _ in opened]
             for path in args.calibration or [bundled_calibration_path(n) for n in CALIBRATION_SETS]:
                 records = load_calibration(path)
                 splits = {s: [r for r in records if split_of(r.id) == s] for s in wanted}
@@ -147,16 +150,16 @@ async def _score_sets(args: argparse.Namespace) -> list[tuple[Agreement, float]]
                     for split, chosen in splits.items():
                         rows.append(await _score(scorer, chosen, f"{tag}/{split}"))
         finally:
-            for scorer in scorers:
-                if isinstance(scorer, JudgeScorer):
-                    await scorer.aclose()
+            for _, target in opened:
+                if target is not None:
+                    await target.aclose()
             journal.close()
     return rows
 
 
 def canonical_recall(bank: Path) -> tuple[int, int, int, int]:
-    """Flagged and asked counts for the held-out official lines stated in the item's language, then
-    for the same lines in the other language."""
+    """Flagged and asked counts for the held-out official lines stated in the item's language,
+    then for the same lines in the other language."""
     data = tomllib.loads(bank.read_text(encoding="utf-8"))
     suite = load_suite(bundled_suite_path("narratives-v1"))
     twins = twins_of(suite.items)

@@ -8,17 +8,17 @@ from __future__ import annotations
 import time
 import traceback
 from pathlib import Path
-from typing import cast
 
 from modelpassport._runinfo import build_run_info, now_iso
 from modelpassport._version import __version__
-from modelpassport.errors import ModelPassportError
+from modelpassport.errors import InputError, ModelPassportError
 from modelpassport.passport import (
     Findings,
     Passport,
     StageName,
     StageRun,
     SubjectInfo,
+    section_class,
 )
 from modelpassport.passport.sections import Section
 from modelpassport.refs import Subject, resolve
@@ -29,6 +29,7 @@ from modelpassport.stages import (
     Stage,
     StageContext,
     load_stage,
+    parse_stage_options,
 )
 from modelpassport.store import Journal
 from modelpassport.targets import (
@@ -59,6 +60,7 @@ async def audit(
     subject = resolve(ref, files=files)
     progress = progress or NullProgress()
     plan = [(name, load_stage(name)) for name in options.stages]
+    _check_settings(plan, options)
     journal = Journal(options.out_dir / "journal.sqlite")
     target: Target | None = None
     try:
@@ -72,7 +74,14 @@ async def audit(
         sections: dict[str, Section] = {}
         runs: dict[str, StageRun] = {}
         for name, stage in plan:
-            ctx = StageContext(subject.ref, subject.artifacts, target, journal, options, progress)
+            ctx = StageContext(
+                subject.ref,
+                subject.artifacts,
+                target,
+                journal,
+                options,
+                progress,
+            )
             t0 = time.perf_counter()
             sections[name] = await _run_stage(name, stage, ctx, subject, options.out_dir)
             runs[name] = StageRun(
@@ -121,14 +130,23 @@ async def _open_checked(subject: Subject, options: AuditOptions) -> Target:
     return target
 
 
-def _section_class(name: StageName) -> type[Section]:
-    return cast(type[Section], Findings.model_fields[name].annotation)
+def _check_settings(plan: list[tuple[StageName, Stage | None]], options: AuditOptions) -> None:
+    """Validate every stage's settings before any model is loaded or request is sent."""
+    unplanned = sorted(set(options.stage_options) - {name for name, _ in plan})
+    if unplanned:
+        raise InputError(
+            f"--option {unplanned[0]}.*",
+            f"expected settings only for the stages that run ({', '.join(n for n, _ in plan)})",
+        )
+    for name, stage in plan:
+        if stage is not None:
+            parse_stage_options(name, stage.options_model, options.for_stage(name))
 
 
 async def _run_stage(
     name: StageName, stage: Stage | None, ctx: StageContext, subject: Subject, out_dir: Path
 ) -> Section:
-    cls = _section_class(name)
+    cls = section_class(name)
     if stage is None:
         return cls(status="skipped", reason=f"not implemented in modelpassport {__version__}")
     if stage.needs == "target" and ctx.target is None:

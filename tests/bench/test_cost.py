@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from modelpassport.bench import blend, load_api_prices, load_machines
+from modelpassport.bench import blend
 from modelpassport.bench._cost import api_row, basis_point, self_hosted_row
 from modelpassport.bench._metrics import wilson_rate
+from modelpassport.catalog import load_catalog, load_machines
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.bench import BenchPoint, Distribution
 
@@ -64,7 +65,7 @@ def test_self_hosted_price_follows_measured_throughput() -> None:
 
 
 def test_api_row_prices_the_same_task() -> None:
-    prices = {p.id: p for p in load_api_prices()}
+    prices = {p.id: p for p in load_catalog().api_prices()}
     mini = prices["openai:gpt-4o-mini"]
     row = api_row(mini, task_input=100, task_output=50)
     expected = (100 * mini.usd_per_mtok_in + 50 * mini.usd_per_mtok_out) / 1e6
@@ -75,8 +76,8 @@ def test_api_row_prices_the_same_task() -> None:
     assert row.name == "openai:gpt-4o-mini"
 
 
-def test_api_prices_come_dated_and_sourced_from_the_identity_catalog() -> None:
-    prices = load_api_prices()
+def test_api_prices_come_dated_and_sourced_from_the_shared_catalog() -> None:
+    prices = load_catalog().api_prices()
     assert {p.provider for p in prices} >= {"openai", "anthropic", "deepseek"}
     assert all(p.source.startswith("https://") for p in prices)
 
@@ -108,6 +109,3 @@ def test_a_bad_catalog_names_the_file_and_field(tmp_path: Path) -> None:
     bad.write_text("not toml [")
     with pytest.raises(InputError, match="TOML"):
         load_machines(bad)
-    bad.write_text('[[family]]\nname = "x"\n[[family.api_prices]]\nprovider = "p"\n')
-    with pytest.raises(InputError, match=r"prices.toml: family.0.api_prices.0.model"):
-        load_api_prices(bad)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from modelpassport.passport import SCHEMA_VERSION
 from tests.core.test_cli import run_cli
 from tests.support.fake_openai import FakeOpenAI, Reply
 
@@ -54,7 +55,7 @@ def test_scripted_audit_writes_every_output_and_says_why_stages_skipped(tmp_path
         assert (out / name).stat().st_size > 0, name
     passport = _passport(out)
     findings = passport["findings"]
-    assert passport["schema_version"] == "0.1.0"
+    assert passport["schema_version"] == SCHEMA_VERSION
     assert findings["narratives"]["status"] == "ok"
     assert findings["narratives"]["items_asked"] >= 24
     assert findings["identity"]["status"] == "ok"

@@ -8,17 +8,29 @@ import re
 
 import pytest
 
-from modelpassport.passport import STAGE_NAMES, Findings
+from modelpassport.passport import STAGE_NAMES, Findings, fact_specs, section_class
 from modelpassport.passport.sections import Section
-from modelpassport.stages import STAGE_CLASSES, load_stage
+from modelpassport.stages import StageOptions, load_stage
 from modelpassport.targets import ResilientTarget
 from modelpassport.targets._registry import _BACKENDS
 
-IMPLEMENTED = [name for name, path in STAGE_CLASSES.items() if path is not None]
+IMPLEMENTED = [name for name in STAGE_NAMES if section_class(name).stage_class is not None]
 
 
-def test_registry_names_every_passport_section_and_nothing_else() -> None:
-    assert set(STAGE_CLASSES) == set(STAGE_NAMES) == set(Findings.model_fields)
+def test_the_registry_is_the_findings_model() -> None:
+    assert tuple(Findings.model_fields) == STAGE_NAMES
+    assert all(issubclass(section_class(name), Section) for name in STAGE_NAMES)
+
+
+@pytest.mark.parametrize("name", STAGE_NAMES)
+def test_every_section_declares_its_facts_under_its_own_name(name: str) -> None:
+    specs = section_class(name).fact_specs(name)
+    assert specs[0].id == f"{name}.status"
+    assert all(spec.stage == name for spec in specs)
+    assert len({spec.id for spec in specs}) == len(specs)
+    facts = Findings().facts()
+    assert [f.id for f in facts] == list(fact_specs())
+    assert all(f.missing != (f.id.endswith(".status")) for f in facts)
 
 
 @pytest.mark.parametrize("name", IMPLEMENTED)
@@ -30,6 +42,9 @@ def test_stage_metadata(name: str) -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", stage.method_version)
     assert inspect.getdoc(type(stage)), f"{name}: the stage class needs a docstring"
     assert inspect.iscoroutinefunction(stage.run)
+    assert issubclass(stage.options_model, StageOptions)
+    for key, field in stage.options_model.model_fields.items():
+        assert field.description, f"{name}.{key}: every setting needs help text"
 
 
 @pytest.mark.parametrize("name", STAGE_NAMES)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from modelpassport.catalog import Catalog
 from modelpassport.errors import InputError
-from modelpassport.identity import Catalog, fingerprint_file
+from modelpassport.identity import fingerprint_file
 
 REQUIRED = {
     "llama2",
@@ -123,7 +124,7 @@ def test_catalog_fingerprints_match_the_real_files(
     ],
 )
 def test_a_broken_catalog_fails_with_one_line(edit: tuple[str, str], message: str) -> None:
-    raw = (Path(__file__).parents[2] / "src/modelpassport/identity/data/families.toml").read_text()
+    raw = (Path(__file__).parents[2] / "src/modelpassport/catalog/data/families.toml").read_text()
     assert edit[0] in raw
     with pytest.raises(InputError, match=message) as info:
         Catalog.parse(raw.replace(edit[0], edit[1], 1).encode(), "families.toml")

@@ -17,8 +17,9 @@ from modelpassport.artifacts import (
     read_hf_dir,
     read_safetensors,
 )
+from modelpassport.catalog import Catalog
 from modelpassport.errors import InputError
-from modelpassport.identity import Catalog, IdentifyOptions, identify_artifacts
+from modelpassport.identity import IdentifyOptions, identify_artifacts
 from tests.scan import corpus
 
 from .builders import write_safetensors, write_tokenizer_json

@@ -16,9 +16,9 @@ from modelpassport.artifacts import (
     read_tiktoken,
     read_tokenizer_model,
 )
+from modelpassport.catalog import Catalog
 from modelpassport.errors import InputError
 from modelpassport.identity import (
-    Catalog,
     IdentifyOptions,
     IdentityStage,
     identify_artifacts,
@@ -239,8 +239,8 @@ def test_stage_runs_and_validates_options(tmp_path: Path, smollm2_gguf: Path) ->
     assert section.lineage == []
     assert section.catalog_version.startswith("v1-")
     for bad, message in (
-        ({"lineage": "maybe"}, "on or off"),
-        ({"sample": "3"}, "16 to 4096"),
+        ({"lineage": "maybe"}, "valid boolean"),
+        ({"sample": "3"}, "greater than or equal to 16"),
         ({"colour": "red"}, "identity.lineage"),
     ):
         with pytest.raises(InputError, match=message):

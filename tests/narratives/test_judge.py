@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from modelpassport.narratives._judges import judge_ask
 from modelpassport.probes import Claim
 from modelpassport.scoring import (
     Case,
@@ -66,14 +67,15 @@ async def test_word_verdict_takes_echo_from_the_cues(tmp_path: Path) -> None:
     with FakeOpenAI(default=Reply(text="complete")) as server:
         spec = TargetSpec("openai_compat", "small", base_url=server.base_url)
         journal = Journal(tmp_path / "journal.sqlite")
+        target = open_target(spec, Limits(max_retries=0))
         scorer = JudgeScorer(
-            open_target(spec, Limits(max_retries=0)),
-            journal,
+            judge_ask(target, journal, concurrency=1),
+            "small",
             rubric=load_rubric(bundled_rubric("local-v1")),
             parser=parse_word_verdict,
         )
         scores = await scorer.score([_case("Troops fired; a riot."), _case("Troops fired.")])
-        await scorer.aclose()
+        await target.aclose()
         journal.close()
         assert "Facts a full answer would give" in server.requests[0]["messages"][0]["content"]
     assert [(s.outcome, s.echo) for s in scores] == [("complete", True), ("complete", False)]
@@ -94,7 +96,7 @@ async def test_judge_scores_through_a_server(tmp_path: Path) -> None:
         spec = TargetSpec("openai_compat", "judge-model", base_url=server.base_url)
         target = open_target(spec, Limits(max_retries=0))
         journal = Journal(tmp_path / "journal.sqlite")
-        scorer = JudgeScorer(target, journal)
+        scorer = JudgeScorer(judge_ask(target, journal, concurrency=4), "judge-model")
         cases = [
             _case("I cannot answer."),
             _case("Troops fired; a riot."),
@@ -103,7 +105,7 @@ async def test_judge_scores_through_a_server(tmp_path: Path) -> None:
             _case("<think>unfinished"),
         ]
         scores = await scorer.score(cases)
-        await scorer.aclose()
+        await target.aclose()
         assert len(server.requests) == 4  # the unanswered case is not sent
     assert [s.outcome for s in scores] == ["refusal", "complete", None, None, None]
     assert scores[1].echo is True

@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from modelpassport.errors import InputError
-from modelpassport.narratives._options import parse_options
+from modelpassport.narratives._options import NarrativeOptions
 from modelpassport.passport.sections import NarrativesSection
+from modelpassport.stages import parse_stage_options
+
+
+def parse_options(raw: dict[str, str]) -> NarrativeOptions:
+    return parse_stage_options("narratives", NarrativeOptions, raw)
 
 
 def test_defaults() -> None:
@@ -23,13 +28,19 @@ def test_defaults() -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({"sample": "3"}, "narratives.sample: expected one of suite, samples"),
-        ({"samples": "many"}, "narratives.samples: expected an integer"),
-        ({"samples": "0"}, "narratives.samples: expected at least 1"),
-        ({"max_tokens": "-5"}, "narratives.max_tokens: expected at least 1"),
-        ({"temperature": "hot"}, "narratives.temperature: expected a number"),
-        ({"samples": "2", "temperature": "0"}, "expected a temperature above 0"),
-        ({"scorer": "oracle"}, "expected lexical, local or judge"),
+        (
+            {"sample": "3"},
+            "narratives.sample: expected one of narratives.suite, narratives.samples",
+        ),
+        ({"samples": "many"}, "narratives.samples=many: expected a valid integer"),
+        (
+            {"samples": "0"},
+            "narratives.samples=0: expected greater than or equal to 1",
+        ),
+        ({"max_tokens": "-5"}, "narratives.max_tokens=-5: expected greater than"),
+        ({"temperature": "hot"}, "narratives.temperature=hot: expected a valid number"),
+        ({"samples": "2", "temperature": "0"}, "expected narratives.temperature above 0"),
+        ({"scorer": "oracle"}, "expected 'lexical', 'local' or 'judge'"),
         ({"scorer": "judge"}, "expected narratives.judge=REF"),
     ],
 )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from modelpassport.api import audit
+from modelpassport.errors import InputError
 from modelpassport.passport import Estimate
 from modelpassport.passport.sections import NarrativesSection
 from modelpassport.probes import ProbeItem, Suite
@@ -184,18 +185,17 @@ async def test_sample_covers_every_stratum(tmp_path: Path, suite: Suite) -> None
     assert index.value == 1.0
 
 
-async def test_bad_option_fails_the_stage_with_one_line(tmp_path: Path, suite: Suite) -> None:
+async def test_bad_option_fails_the_audit_before_any_request(tmp_path: Path, suite: Suite) -> None:
     script = script_for(factual, list(suite.items), tmp_path / "script.json")
     options = AuditOptions(
         stages=("narratives",),
         out_dir=tmp_path / "out",
         stage_options={"narratives": {"samples": "3", "temperature": "0"}},
     )
-    passport = await audit(f"scripted:{script}", options)
-    section = passport.findings.narratives
-    assert section.status == "error"
-    assert section.reason is not None
-    assert "narratives.temperature" in section.reason
+    with pytest.raises(InputError, match=r"narratives\.temperature above 0") as info:
+        await audit(f"scripted:{script}", options)
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / "out" / "journal.sqlite").exists()
 
 
 async def test_bundled_suite_tells_personas_apart(tmp_path: Path) -> None:

@@ -27,11 +27,11 @@ from modelpassport.passport.sections.bench import (
 )
 from modelpassport.passport.sections.identity import (
     Claim,
+    Clue,
     Declared,
     Detected,
     IdentityFinding,
 )
-from modelpassport.passport.sections.identity import Evidence as Clue
 from modelpassport.passport.sections.narratives import (
     NarrativeItemRecord,
     NarrativeMethodology,

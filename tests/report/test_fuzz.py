@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from modelpassport.errors import InputError
-from modelpassport.passport.policy import parse_policy
+from modelpassport.policy import parse_policy
 from modelpassport.report._markdown import md_text
 from modelpassport.report._svg import Bar, heatmap, interval_chart
 

@@ -61,8 +61,10 @@ def test_first_screen_answers_the_adoption_questions() -> None:
     html = render_html(passport)
     first = html[html.index("Should we adopt this?") : html.index('<section class="stage"')]
     for title in (
-        "Origin",
-        "Lineage",
+        "Developer",
+        "Developer country",
+        "Licence",
+        "Lineage matches declaration",
         "Load safety",
         "Narrative index",
         "Robustness",
@@ -70,10 +72,11 @@ def test_first_screen_answers_the_adoption_questions() -> None:
         "Cost",
     ):
         assert f'<div class="t">{title}</div>' in first
-    assert "Alibaba Cloud · CN" in first
+    assert '<div class="v">Alibaba Cloud</div>' in first
+    assert '<div class="v">CN</div>' in first
     assert (
-        '<div class="card bad"><div class="t">Lineage</div><div class="v">undeclared lineage'
-        in first
+        '<div class="card bad"><div class="t">Lineage matches declaration</div>'
+        '<div class="v">no</div><div class="d">files show Qwen2.5 lineage' in first
     )
     assert "+0.300 [+0.180, +0.420] (n=60)" in first
     assert "scan stage skipped: stage not requested" in first
@@ -110,12 +113,12 @@ def test_compare_highlights_only_real_differences() -> None:
         identity=identity_section(),
     )
     html = render_compare_html([a, b, c])
-    row = re.search(r"<th scope=\"row\">narrative index</th>(.*?)</tr>", html)
+    row = re.search(r"<th scope=\"row\">Narrative index</th>(.*?)</tr>", html)
     assert row is not None
     cells = re.findall(r"<td( class=\"diff\")?>", row.group(1))
     assert cells == ["", "", ' class="diff"']  # b overlaps a; c's interval does not
     md = render_compare_markdown([a, b, c])
-    assert "| narrative index | \\+0\\.300" in md
+    assert "| Narrative index | \\+0\\.300" in md
     assert "**\\-0\\.050 \\[\\-0\\.170, \\+0\\.070\\] \\(n=60\\)**" in md
     assert "**Alibaba Cloud**" in md
 

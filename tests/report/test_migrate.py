@@ -26,7 +26,9 @@ def _written(tmp_path: Path, **changes: Any) -> Path:
 def test_current_version_reads_unchanged(tmp_path: Path) -> None:
     passport = make_passport()
     write_json(passport, tmp_path / "p.json")
-    assert read_passport(tmp_path / "p.json") == passport
+    again = read_passport(tmp_path / "p.json")
+    assert again.model_dump() == passport.model_dump()
+    assert again.digest_ok()
 
 
 def test_newer_version_is_refused_with_upgrade_hint(tmp_path: Path) -> None:

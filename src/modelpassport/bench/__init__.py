@@ -5,7 +5,7 @@ drive a target directly (``closed_loop``, ``open_loop``, ``summarise``).
 """
 
 from ._bandwidth import measure_bandwidth, utilisation
-from ._cost import ListPrice, Machine, blend, load_api_prices, load_machines
+from ._cost import blend
 from ._honesty import check
 from ._loadgen import RequestRecord, RunResult, closed_loop, measure_one, open_loop, poisson_offsets
 from ._metrics import Level, distribution, summarise
@@ -19,8 +19,6 @@ __all__ = [
     "BenchStage",
     "GgufTokenizer",
     "Level",
-    "ListPrice",
-    "Machine",
     "PromptMaker",
     "RequestRecord",
     "RunResult",
@@ -30,8 +28,6 @@ __all__ = [
     "closed_loop",
     "count_tokens",
     "distribution",
-    "load_api_prices",
-    "load_machines",
     "measure_bandwidth",
     "measure_one",
     "open_loop",

@@ -6,13 +6,12 @@ because ``modelpassport audit`` runs the bench stage by default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from modelpassport.errors import InputError
 from modelpassport.passport.sections.bench import Slo
+from modelpassport.stages import StageOptions
 
 
 def _split(value: Any) -> Any:
@@ -21,25 +20,29 @@ def _split(value: Any) -> Any:
     return value
 
 
-class BenchOptions(BaseModel):
-    """Every bench setting; ``from_strings`` reads them from ``--option`` values."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class BenchOptions(StageOptions):
+    """Every bench setting (``--option bench.KEY=VALUE``)."""
 
     concurrency: tuple[int, ...] = Field(default=(1, 2), description="closed-loop sweep")
     rates: tuple[float, ...] = Field(default=(), description="open-loop Poisson rates (req/s)")
     requests: int = Field(default=4, ge=1, le=100_000, description="measured requests per point")
     warmup: int = Field(default=1, ge=0, le=1000, description="unmeasured requests first")
     prompt_tokens: int = Field(default=96, ge=1, le=1_000_000, description="3:1 with output")
-    max_tokens: int = Field(default=32, ge=2, le=1_000_000)
-    seed: int | None = None
-    request_timeout_s: float | None = Field(default=None, gt=0)
-    slo_ttft_s: float | None = Field(default=None, gt=0)
-    slo_tpot_s: float | None = Field(default=None, gt=0)
-    slo_e2e_s: float | None = Field(default=None, gt=0)
+    max_tokens: int = Field(default=32, ge=2, le=1_000_000, description="output tokens asked")
+    seed: int | None = Field(default=None, description="prompt seed (default: the audit's --seed)")
+    request_timeout_s: float | None = Field(
+        default=None, gt=0, description="seconds per request (default: --timeout)"
+    )
+    slo_ttft_s: float | None = Field(default=None, gt=0, description="goodput limit on TTFT")
+    slo_tpot_s: float | None = Field(default=None, gt=0, description="goodput limit on TPOT")
+    slo_e2e_s: float | None = Field(
+        default=None, gt=0, description="goodput limit on end-to-end latency"
+    )
     slo_target: float = Field(default=0.9, gt=0, le=1, description="attainment a point needs")
-    usd_per_hour: float | None = Field(default=None, gt=0)
-    gpu: str | None = Field(default=None, description="a row of bench/data/gpu_prices.toml")
+    usd_per_hour: float | None = Field(
+        default=None, gt=0, description="what the serving machine costs per hour"
+    )
+    gpu: str | None = Field(default=None, description="a row of catalog/data/gpu_prices.toml")
     bandwidth: bool = Field(default=True, description="measure memory bandwidth (local models)")
 
     @field_validator("concurrency", "rates", mode="before")
@@ -61,19 +64,11 @@ class BenchOptions(BaseModel):
             raise ValueError("every rate must be a positive number of requests per second")
         return tuple(sorted(set(value)))
 
-    @classmethod
-    def from_strings(cls, values: Mapping[str, str]) -> BenchOptions:
-        """Validate ``--option bench.*`` strings; a bad one names the option and what it wants."""
-        try:
-            options = cls.model_validate(dict(values))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            key = ".".join(str(part) for part in first["loc"][:1]) or "?"
-            raw = values.get(key, "")
-            raise InputError(f"--option bench.{key}={raw}", f"expected {first['msg']}") from None
-        if not options.concurrency and not options.rates:
-            raise InputError("--option bench.concurrency", "expected at least one load level")
-        return options
+    @model_validator(mode="after")
+    def _some_load_level(self) -> BenchOptions:
+        if not self.concurrency and not self.rates:
+            raise ValueError("at least one load level (bench.concurrency or bench.rates)")
+        return self
 
     def slo(self) -> Slo:
         """The SLO limits as recorded in the section."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from modelpassport.catalog import load_catalog, load_machines
 from modelpassport.errors import InputError, MissingExtraError, ModelPassportError
 from modelpassport.passport import StageName
 from modelpassport.passport.sections import Section
@@ -14,7 +15,7 @@ from modelpassport.stages import Needs, StageContext
 from modelpassport.targets import Target
 
 from ._bandwidth import measure_bandwidth, utilisation
-from ._cost import api_row, basis_point, load_api_prices, load_machines, self_hosted_row
+from ._cost import api_row, basis_point, self_hosted_row
 from ._loadgen import RequestRecord
 from ._options import BenchOptions
 from ._prompts import PromptMaker
@@ -40,6 +41,7 @@ class BenchStage:
     """Load-generate against the subject's target and price what was measured."""
 
     name: StageName = "bench"
+    options_model = BenchOptions
     needs: Needs = "target"
     method_version = "1.0.0"
 
@@ -47,7 +49,7 @@ class BenchStage:
         """Warm up, sweep the load levels, then add bandwidth utilisation and the cost table."""
         if ctx.target is None:
             raise ModelPassportError(f"{ctx.ref}: the bench stage needs a target")
-        options = BenchOptions.from_strings(ctx.options.for_stage("bench"))
+        options = ctx.settings("bench", BenchOptions)
         _check_levels(options, ctx.options.concurrency)
         price = _hourly_price(options)
         notes: list[str] = list(METHOD_NOTES)
@@ -233,10 +235,10 @@ def _costs(
     task = basis or valid
     task_in = task.input_tokens / task.n_ok
     task_out = task.output_tokens / task.n_ok
-    prices = load_api_prices()
+    prices = load_catalog().api_prices()
     notes.append(
-        f"{len(prices)} API list prices from the identity catalog "
-        "(identity/data/families.toml), dated and sourced per row."
+        f"{len(prices)} API list prices from the shared catalog "
+        "(catalog/data/families.toml), dated and sourced per row."
     )
     rows.extend(api_row(row, task_in, task_out) for row in prices)
     return rows

@@ -13,7 +13,7 @@ import signal
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,6 +38,8 @@ from modelpassport.stages import DEFAULT_STAGES, AuditOptions
 
 from ._check import check
 from ._compare import compare
+from ._facts import facts
+from ._options import options
 from ._progress import RichProgress
 from ._show import print_summary
 from ._sign import keygen, sign, verify
@@ -67,7 +69,7 @@ def _parse_stages(text: str | None) -> tuple[StageName, ...]:
             f"--stages: unknown stage {', '.join(unknown) or '(none)'}; "
             f"expected a comma-separated list of {', '.join(STAGE_NAMES)}"
         )
-    return tuple(cast(StageName, n) for n in dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
 _OPTION = re.compile(r"^([a-z_]+)\.([A-Za-z0-9_\-]+)=(.*)$")
@@ -122,7 +124,11 @@ def audit(
     ] = None,
     option: Annotated[
         list[str] | None,
-        typer.Option("--option", "-o", help="Stage setting STAGE.KEY=VALUE (repeatable)."),
+        typer.Option(
+            "--option",
+            "-o",
+            help="Stage setting STAGE.KEY=VALUE (repeatable; `modelpassport options` lists them).",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for sampling and generation.")] = 0,
 ) -> None:
@@ -185,7 +191,7 @@ def schema() -> None:
     typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
 
 
-for _command in (compare, check, sign, verify, keygen):
+for _command in (compare, check, facts, options, sign, verify, keygen):
     app.command()(_command)
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from modelpassport.errors import EXIT_POLICY_FAILED
-from modelpassport.passport.policy import Verdict, check_passport, load_policy
+from modelpassport.policy import Verdict, check_passport, load_policy
 from modelpassport.report import read_passport
 
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow"}

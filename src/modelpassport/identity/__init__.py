@@ -1,6 +1,5 @@
 """Identity and lineage: who made a model, judged from its files rather than its name."""
 
-from ._catalog import ApiPrice, Catalog, Family, TokenizerEntry
 from ._fingerprint import (
     TokenizerFingerprint,
     exact_overlap,
@@ -13,12 +12,8 @@ from ._identify import IdentifyOptions, identify_artifacts, identify_hosted
 from ._stage import IdentityStage
 
 __all__ = [
-    "ApiPrice",
-    "Catalog",
-    "Family",
     "IdentifyOptions",
     "IdentityStage",
-    "TokenizerEntry",
     "TokenizerFingerprint",
     "exact_overlap",
     "fingerprint",

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from modelpassport.catalog import Catalog, Family, TokenizerEntry
 from modelpassport.passport.sections.identity import (
     Claim,
+    Clue,
     Detected,
-    Evidence,
     LineageMatch,
     TokenizerSummary,
 )
 
-from ._catalog import Catalog, Family, TokenizerEntry
 from ._describe import ArchSignature
 from ._fingerprint import TokenizerFingerprint, sketch_jaccard
 
@@ -47,14 +47,14 @@ def _combine(weights: list[float]) -> float:
     return 1.0 - p
 
 
-def _tokenizer_evidence(entry: TokenizerEntry, obs: Observation) -> tuple[Evidence | None, bool]:
+def _tokenizer_evidence(entry: TokenizerEntry, obs: Observation) -> tuple[Clue | None, bool]:
     """(evidence for, whether the vocabulary clearly is not this tokenizer)."""
     fp = obs.fingerprint
     if fp is None:
         return None, False
     if entry.tokens_sha256 and entry.tokens_sha256 == fp.tokens_sha256:
         return (
-            Evidence(
+            Clue(
                 kind="tokenizer",
                 weight=0.9,
                 source=entry.source,
@@ -66,7 +66,7 @@ def _tokenizer_evidence(entry: TokenizerEntry, obs: Observation) -> tuple[Eviden
         j = sketch_jaccard(entry.sketch, fp.sketch) or 0.0
         if j >= 0.85:
             return (
-                Evidence(
+                Clue(
                     kind="tokenizer",
                     weight=0.8 if j >= 0.95 else 0.6,
                     source=entry.source,
@@ -92,7 +92,7 @@ def _tokenizer_evidence(entry: TokenizerEntry, obs: Observation) -> tuple[Eviden
         # A catalog size far from the subject's, and none of its markers: not this tokenizer.
         return None, bool(entry.vocab_size) and not present
     return (
-        Evidence(
+        Clue(
             kind="tokenizer",
             weight=round(_combine(weights), 3),
             source=entry.source,
@@ -102,12 +102,12 @@ def _tokenizer_evidence(entry: TokenizerEntry, obs: Observation) -> tuple[Eviden
     )
 
 
-def _arch_evidence(family: Family, arch: ArchSignature, users: int) -> list[Evidence]:
-    out: list[Evidence] = []
+def _arch_evidence(family: Family, arch: ArchSignature, users: int) -> list[Clue]:
+    out: list[Clue] = []
     name = arch.architecture
     if name and (name in family.architectures or name in family.gguf_architectures):
         out.append(
-            Evidence(
+            Clue(
                 kind="architecture",
                 weight=0.5 if users <= 2 else 0.15,
                 source=family.sources["architecture"],
@@ -123,7 +123,7 @@ def _arch_evidence(family: Family, arch: ArchSignature, users: int) -> list[Evid
         )
         if same and (size.ffn is None or arch.ffn is None or size.ffn == arch.ffn):
             out.append(
-                Evidence(
+                Clue(
                     kind="dimensions",
                     weight=0.6,
                     source=family.sources["architecture"],
@@ -136,9 +136,9 @@ def _arch_evidence(family: Family, arch: ArchSignature, users: int) -> list[Evid
 
 def _family_score(
     family: Family, catalog: Catalog, obs: Observation, users: dict[str, int]
-) -> tuple[float, list[Evidence]]:
-    evidence: list[Evidence] = []
-    tok_ev: list[Evidence] = []
+) -> tuple[float, list[Clue]]:
+    evidence: list[Clue] = []
+    tok_ev: list[Clue] = []
     contradicted = []
     for tid in family.tokenizers:
         entry = catalog.get_tokenizer(tid)
@@ -153,7 +153,7 @@ def _family_score(
     present = [m for m in family.markers if m.encode("utf-8") in obs.tokens]
     if family.markers and len(present) == len(family.markers):
         evidence.append(
-            Evidence(
+            Clue(
                 kind="markers",
                 weight=0.5,
                 source=family.sources["architecture"],
@@ -170,7 +170,7 @@ def _family_score(
                 else f"r = {match.score} over {match.sample} shared tokens"
             )
             evidence.append(
-                Evidence(
+                Clue(
                     kind="weights",
                     weight=0.95,
                     source=match.reference,
@@ -181,7 +181,7 @@ def _family_score(
     if contradicted and all(contradicted):
         score *= CONTRADICTED
         evidence.append(
-            Evidence(
+            Clue(
                 kind="tokenizer",
                 weight=0.0,
                 detail="vocabulary differs from this family's tokenizer "
@@ -257,9 +257,9 @@ def detect(catalog: Catalog, obs: Observation) -> tuple[Detected, tuple[Family, 
     return detected, tuple(tied)
 
 
-def _from_catalog(family: Family, fact: str, detail: str) -> list[Evidence]:
-    """Evidence that a fact comes from the catalog row, citing that fact's source."""
-    return [Evidence(kind="catalog", weight=1.0, source=family.sources[fact], detail=detail)]
+def _from_catalog(family: Family, fact: str, detail: str) -> list[Clue]:
+    """Clue that a fact comes from the catalog row, citing that fact's source."""
+    return [Clue(kind="catalog", weight=1.0, source=family.sources[fact], detail=detail)]
 
 
 def detect_hosted(catalog: Catalog, model: str) -> tuple[Detected, tuple[Family, ...]]:
@@ -270,7 +270,7 @@ def detect_hosted(catalog: Catalog, model: str) -> tuple[Detected, tuple[Family,
         return Detected(family=none, developer=none, country=none), ()
     top = sorted(matches, key=lambda f: (f.open_weights, f.id))[0]
     name_ev = [
-        Evidence(
+        Clue(
             kind="name",
             weight=0.6,
             source=top.sources["developer"],

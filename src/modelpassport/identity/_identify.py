@@ -19,6 +19,7 @@ from modelpassport.artifacts import (
     read_gguf,
     read_hf_dir,
 )
+from modelpassport.catalog import Catalog, LocalReference
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.identity import (
     Declared,
@@ -26,7 +27,6 @@ from modelpassport.passport.sections.identity import (
     LineageMatch,
 )
 
-from ._catalog import Catalog, LocalReference
 from ._describe import ArchSignature, describe_gguf, describe_hf
 from ._detect import (
     Observation,

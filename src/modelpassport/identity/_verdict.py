@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
+from modelpassport.catalog import Catalog, Family
 from modelpassport.passport.sections.identity import (
     Declared,
     Detected,
     IdentityFinding,
     LineageMatch,
 )
-
-from ._catalog import Catalog, Family
 
 CONFIDENT = 0.5
 _ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}

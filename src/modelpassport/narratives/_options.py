@@ -1,84 +1,61 @@
-"""The narratives stage's ``--option narratives.KEY=VALUE`` settings, validated in one place."""
+"""The narratives stage's ``--option narratives.KEY=VALUE`` settings."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from modelpassport.errors import InputError
+from pydantic import Field, model_validator
+
+from modelpassport.stages import StageOptions
 
 TierName = Literal["lexical", "local", "judge"]
-_TIERS: dict[str, TierName] = {"lexical": "lexical", "local": "local", "judge": "judge"}
-_KEYS = ("suite", "samples", "temperature", "max_tokens", "scorer", "judge", "judge_max_tokens")
 DEFAULT_MAX_TOKENS = 200
 DEFAULT_SAMPLED_TEMPERATURE = 0.7
 
 
-@dataclass(frozen=True)
-class NarrativeOptions:
+class NarrativeOptions(StageOptions):
     """What the stage asks and how it scores."""
 
-    suite: Path | None
-    samples: int
-    temperature: float
-    max_tokens: int
-    scorer: TierName
-    judge: str | None
-    judge_max_tokens: int
-
-
-def _number(
-    raw: Mapping[str, str], key: str, kind: type[int] | type[float], default: float, low: float
-) -> float:
-    text = raw.get(key)
-    if text is None:
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        raise InputError(
-            f"--option narratives.{key}",
-            f"expected {'an integer' if kind is int else 'a number'}, got {text!r}",
-        ) from None
-    if value < low:
-        raise InputError(f"--option narratives.{key}", f"expected at least {low:g}, got {text}")
-    return value
-
-
-def parse_options(raw: Mapping[str, str]) -> NarrativeOptions:
-    """Validate the stage's settings; an unknown key or bad value is one clear line."""
-    unknown = sorted(set(raw) - set(_KEYS))
-    if unknown:
-        raise InputError(f"--option narratives.{unknown[0]}", f"expected one of {', '.join(_KEYS)}")
-    samples = int(_number(raw, "samples", int, 1, 1))
-    default_temperature = DEFAULT_SAMPLED_TEMPERATURE if samples > 1 else 0.0
-    temperature = _number(raw, "temperature", float, default_temperature, 0.0)
-    if samples > 1 and temperature == 0.0:
-        raise InputError(
-            "--option narratives.temperature",
-            "expected a temperature above 0 with samples > 1 (else every sample "
-            "is the same answer)",
-        )
-    judge = raw.get("judge") or None
-    named = raw.get("scorer", "judge" if judge else "lexical")
-    scorer = _TIERS.get(named)
-    if scorer is None:
-        raise InputError(
-            "--option narratives.scorer", f"expected lexical, local or judge, got {named!r}"
-        )
-    if scorer == "judge" and judge is None:
-        raise InputError(
-            "--option narratives.scorer", "expected narratives.judge=REF with the judge scorer"
-        )
-    suite = raw.get("suite")
-    return NarrativeOptions(
-        suite=Path(suite) if suite else None,
-        samples=samples,
-        temperature=temperature,
-        max_tokens=int(_number(raw, "max_tokens", int, DEFAULT_MAX_TOKENS, 1)),
-        scorer=scorer,
-        judge=judge,
-        judge_max_tokens=int(_number(raw, "judge_max_tokens", int, 256, 1)),
+    suite: Path | None = Field(default=None, description="a suite JSONL file (default: bundled)")
+    samples: int = Field(default=1, ge=1, le=100, description="answers asked per item")
+    temperature: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description=f"sampling temperature (default 0, or {DEFAULT_SAMPLED_TEMPERATURE} "
+        "with samples > 1)",
     )
+    max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, ge=1, description="answer length cap")
+    scorer: TierName = Field(
+        default="lexical", description="lexical, local or judge (default judge when judge= set)"
+    )
+    judge: str | None = Field(default=None, description="REF of the target used as LLM judge")
+    judge_max_tokens: int = Field(default=256, ge=1, description="judge answer length cap")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_that_depend_on_others(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if not data.get("judge"):
+            data.pop("judge", None)
+        data.setdefault("scorer", "judge" if data.get("judge") else "lexical")
+        try:
+            sampled = int(data.get("samples", 1)) > 1
+        except (TypeError, ValueError):
+            sampled = False
+        data.setdefault("temperature", DEFAULT_SAMPLED_TEMPERATURE if sampled else 0.0)
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NarrativeOptions:
+        if self.samples > 1 and self.temperature == 0.0:
+            raise ValueError(
+                "narratives.temperature above 0 with narratives.samples > 1 (else every "
+                "sample is the same answer)"
+            )
+        if self.scorer == "judge" and self.judge is None:
+            raise ValueError("narratives.judge=REF with the judge scorer")
+        return self

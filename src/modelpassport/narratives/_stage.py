@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from modelpassport.errors import ModelPassportError
 from modelpassport.passport.sections.narratives import (
     NarrativeItemRecord,
     NarrativeLanguageRate,
@@ -25,12 +24,10 @@ from modelpassport.probes import (
     load_suite,
     stratified_sample,
 )
-from modelpassport.refs import resolve
 from modelpassport.scoring import (
     CALIBRATION_SETS,
     Agreement,
     Case,
-    JudgeScorer,
     LexicalScorer,
     Score,
     Scorer,
@@ -40,15 +37,15 @@ from modelpassport.scoring import (
     load_calibration,
     load_measured,
     measure,
-    open_local_judge,
     split_think,
     twins_of,
 )
 from modelpassport.stages import StageContext, ask
-from modelpassport.targets import ChatRequest, Limits, Message, open_target
+from modelpassport.targets import ChatRequest, Message, Target
 
 from . import _aggregate as agg
-from ._options import NarrativeOptions, parse_options
+from ._judges import open_local_judge, open_ref_judge
+from ._options import NarrativeOptions
 
 METHOD_VERSION = "1.0.0"
 DEFAULT_SUITE = "narratives-v1"
@@ -78,16 +75,17 @@ class NarrativesStage:
     name = "narratives"
     needs = "target"
     method_version = METHOD_VERSION
+    options_model = NarrativeOptions
 
     async def run(self, ctx: StageContext) -> NarrativesSection:
         """Ask, score and aggregate; see the module docstring."""
-        opts = parse_options(ctx.options.for_stage("narratives"))
+        opts = ctx.settings("narratives", NarrativeOptions)
         suite = load_suite(opts.suite or bundled_suite_path(DEFAULT_SUITE))
         sample = stratified_sample(suite.items, ctx.options.sample, seed=ctx.options.seed)
         plan = [(item, s) for item in sample.items for s in range(opts.samples)]
         requests = [self._request(item, s, opts, ctx.options.seed) for item, s in plan]
         # The scorer is opened first, so a bad judge REF fails before any question is asked.
-        scorer = self._open_scorer(opts, ctx)
+        scorer, judge_target = self._open_scorer(opts, ctx)
         try:
             outcomes = await ask(ctx, requests, label="narratives")
             answered = [
@@ -99,8 +97,8 @@ class NarrativesStage:
             cases = [_case(item, o, twins.get((item.lang, item.prompt))) for item, _, o in answered]
             scores = await scorer.score(cases)
         finally:
-            if isinstance(scorer, JudgeScorer):
-                await scorer.aclose()
+            if judge_target is not None:
+                await judge_target.aclose()
         by_key = {
             (item.id, s): (case, score)
             for (item, s, _), case, score in zip(answered, cases, scores, strict=True)
@@ -150,24 +148,20 @@ class NarrativesStage:
         )
 
     @staticmethod
-    def _open_scorer(opts: NarrativeOptions, ctx: StageContext) -> Scorer:
+    def _open_scorer(opts: NarrativeOptions, ctx: StageContext) -> tuple[Scorer, Target | None]:
+        """The scorer, and the judge target it talks to (closed by the caller), if any."""
         if opts.scorer == "local":
             return open_local_judge(ctx.journal, timeout_s=ctx.options.timeout_s)
         if opts.scorer == "judge":
             assert opts.judge is not None
-            subject = resolve(opts.judge)
-            if subject.target is None:
-                raise ModelPassportError(
-                    f"narratives.judge={opts.judge}: not something that answers chat requests"
-                )
-            limits = Limits(concurrency=ctx.options.concurrency, timeout_s=ctx.options.timeout_s)
-            return JudgeScorer(
-                open_target(subject.target, limits),
+            return open_ref_judge(
+                opts.judge,
                 ctx.journal,
-                max_tokens=opts.judge_max_tokens,
                 concurrency=ctx.options.concurrency,
+                timeout_s=ctx.options.timeout_s,
+                max_tokens=opts.judge_max_tokens,
             )
-        return LexicalScorer()
+        return LexicalScorer(), None
 
 
 def _case(item: ProbeItem, outcome: Outcome, twin: ProbeItem | None) -> Case:

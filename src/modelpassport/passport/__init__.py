@@ -1,5 +1,7 @@
 """The passport document: schema, sections and measurements."""
 
+from ._facts import Better, Fact, FactKind, FactSpec, FactValue
+from ._issues import FINDING_SEVERITIES, FindingSeverity, Issue
 from ._measure import Estimate, Interval, Rate
 from ._migrate import MIGRATIONS, migrate
 from ._schema import (
@@ -12,7 +14,9 @@ from ._schema import (
     StageRun,
     SubjectInfo,
     canonical_json,
+    fact_specs,
     passport_json_schema,
+    section_class,
 )
 from ._sign import (
     SignatureFile,
@@ -27,12 +31,20 @@ from ._sign import (
 )
 
 __all__ = [
+    "FINDING_SEVERITIES",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "STAGE_NAMES",
+    "Better",
     "Estimate",
+    "Fact",
+    "FactKind",
+    "FactSpec",
+    "FactValue",
+    "FindingSeverity",
     "Findings",
     "Interval",
+    "Issue",
     "Passport",
     "Rate",
     "RunInfo",
@@ -42,12 +54,14 @@ __all__ = [
     "SubjectInfo",
     "Verification",
     "canonical_json",
+    "fact_specs",
     "generate_keypair",
     "load_private_key",
     "load_public_key",
     "migrate",
     "passport_json_schema",
     "read_signature",
+    "section_class",
     "sign_passport",
     "verify_passport",
     "write_signature",

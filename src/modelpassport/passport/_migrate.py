@@ -22,8 +22,15 @@ from ._schema import SCHEMA_VERSION
 
 Step = Callable[[dict[str, Any]], dict[str, Any]]
 
-# old version -> (next version, step). Empty while 0.1.0 is the first published schema.
-MIGRATIONS: Mapping[str, tuple[str, Step]] = {}
+
+def _fields_added(data: dict[str, Any]) -> dict[str, Any]:
+    """0.1.0 -> 0.2.0 only added fields with defaults (scan rule texts, headline facts are
+    computed, not stored): the data reads as it is. Its digest is checked as written."""
+    return data
+
+
+# old version -> (next version, step).
+MIGRATIONS: Mapping[str, tuple[str, Step]] = {"0.1.0": ("0.2.0", _fields_added)}
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from modelpassport.errors import InputError, MissingExtraError
 
-from ._schema import Passport, canonical_json
+from ._schema import Passport
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -78,7 +78,7 @@ def _require_crypto() -> None:
 
 def passport_sha256(passport: Passport) -> str:
     """The hash that a signature covers: sha256 of the canonical JSON of the whole passport."""
-    return hashlib.sha256(canonical_json(passport).encode("utf-8")).hexdigest()
+    return hashlib.sha256(passport.canonical().encode("utf-8")).hexdigest()
 
 
 def _message(sha: str, digest: str) -> bytes:
@@ -172,7 +172,7 @@ def sign_passport(passport: Passport, key: Ed25519PrivateKey) -> SignatureFile:
         InputError: the recorded findings digest does not match the findings (nothing
             trustworthy to sign).
     """
-    digest = passport.findings.digest()
+    digest = passport.actual_digest()
     if digest != passport.findings_digest:
         raise InputError("findings_digest", "does not match the findings; refusing to sign")
     sha = passport_sha256(passport)
@@ -220,7 +220,7 @@ def verify_passport(
     from cryptography.exceptions import InvalidSignature
 
     problems: list[str] = []
-    digest = passport.findings.digest()
+    digest = passport.actual_digest()
     digest_ok = digest == passport.findings_digest == sig.findings_digest
     if digest != passport.findings_digest:
         problems.append(

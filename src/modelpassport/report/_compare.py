@@ -1,4 +1,5 @@
-"""Several passports side by side: one row per headline fact, one column per model.
+"""Several passports side by side: one row per headline fact (every stage's), one column per
+model.
 
 The first passport is the baseline. A cell is marked as different when its text differs from
 the baseline's; for rates and indices, only when the two 95% intervals do not overlap, since
@@ -7,18 +8,15 @@ a difference inside the noise is not one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 
-from modelpassport.passport import Estimate, Passport, Rate
-from modelpassport.passport.policy import Evidence, Fact, read_evidence
+from modelpassport.passport import Fact, Passport
 
 from ._sections import cost_bars, latency_series, topic_heatmap
 from ._svg import Bar, bar_chart, interval_chart, line_chart
-from ._views import fact_text
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_COMPARED = len(_LETTERS)
@@ -38,6 +36,7 @@ class Row:
 
     label: str
     cells: Sequence[Cell]
+    fact: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,89 +50,64 @@ class Comparison:
     heatmaps: Sequence[Markup]
 
 
-def _disjoint(a: Any, b: Any) -> bool:
-    ia, ib = getattr(a, "interval", None), getattr(b, "interval", None)
+def _disjoint(a: Fact, b: Fact) -> bool:
+    ia, ib = a.interval, b.interval
     if ia is None or ib is None:
         return False
     return bool(ia.high < ib.low or ib.high < ia.low)
 
 
-def _row(label: str, facts: Sequence[Fact[Any]]) -> Row:
+def _row(facts: Sequence[Fact]) -> Row:
     base = facts[0]
     cells = []
     for i, fact in enumerate(facts):
-        text = fact_text(fact)
+        text = fact.text()
         if i == 0:
             differs = False
-        elif isinstance(fact.value, Estimate | Rate) and isinstance(base.value, Estimate | Rate):
-            differs = _disjoint(fact.value, base.value)
+        elif fact.interval is not None and base.interval is not None:
+            differs = _disjoint(fact, base)
         else:
-            differs = text != fact_text(base)
+            differs = text != base.text()
         cells.append(Cell(text, differs))
-    return Row(label, cells)
+    return Row(base.label, cells, base.id)
 
 
-_FACTS: tuple[tuple[str, Callable[[Evidence], Fact[Any]]], ...] = (
-    ("developer", lambda e: e.developer),
-    ("country", lambda e: e.country),
-    ("licence", lambda e: e.licence),
-    ("family", lambda e: e.family),
-    ("lineage", lambda e: e.lineage),
-    ("lineage matches declaration", lambda e: e.lineage_matches),
-    ("scan verdict", lambda e: e.scan_verdict),
-    ("worst scan finding", lambda e: e.scan_severity),
-    ("narrative index", lambda e: e.index),
-    ("zh − en gap", lambda e: e.zh_en_gap),
-    ("echo rate, all", lambda e: e.echo_for("all")),
-    ("echo rate, en", lambda e: e.echo_for("en")),
-    ("echo rate, zh", lambda e: e.echo_for("zh")),
-    ("jailbreak rate", lambda e: e.jailbreak),
-    ("output tok/s (best valid point)", lambda e: e.throughput),
-    ("$ / Mtok self-hosted (blended)", lambda e: e.usd_per_mtok),
-)
-
-
-def _bar(label: str, fact: Fact[Any], series: int) -> Bar:
-    value = fact.value
-    if value is None or value.value is None:
+def _bar(label: str, fact: Fact, series: int) -> Bar:
+    value = fact.numeric()
+    if value is None:
         return Bar(label, None)
-    interval = value.interval
+    interval = fact.interval
     return Bar(
         label,
-        value.value,
+        value,
         interval.low if interval else None,
         interval.high if interval else None,
         series,
     )
 
 
+def fact_charts(labels: Sequence[str], table: Sequence[Sequence[Fact]]) -> list[Markup]:
+    """One interval chart per stage over its rates and estimates, a bar per model."""
+    by_stage: dict[str, list[Bar]] = {}
+    for column in zip(*table, strict=True):
+        base = column[0]
+        if base.kind not in ("rate", "estimate") or all(f.missing for f in column):
+            continue
+        by_stage.setdefault(base.stage, []).extend(
+            _bar(f"{lab}: {f.label}", f, i)
+            for i, (lab, f) in enumerate(zip(labels, column, strict=True))
+        )
+    return [
+        interval_chart(f"{stage}: rates and differences, 95% intervals", bars, zero=False)
+        for stage, bars in by_stage.items()
+    ]
+
+
 def compare(passports: Sequence[Passport]) -> Comparison:
     """Build the side-by-side view of two or more passports (the first is the baseline)."""
     labels = [_LETTERS[i] for i in range(len(passports))]
-    evidence = [read_evidence(p) for p in passports]
-    rows = [
-        _row(
-            "stages ok",
-            [
-                Fact(", ".join(k for k, v in e.statuses.items() if v == "ok") or "none", "")
-                for e in evidence
-            ],
-        )
-    ]
-    rows += [_row(label, [get(e) for e in evidence]) for label, get in _FACTS]
-    index = [
-        _bar(f"{lab}: index", e.index, i)
-        for i, (lab, e) in enumerate(zip(labels, evidence, strict=True))
-    ]
-    index += [
-        _bar(f"{lab}: zh−en gap", e.zh_en_gap, i)
-        for i, (lab, e) in enumerate(zip(labels, evidence, strict=True))
-    ]
-    echo = [
-        _bar(f"{lab}: echo {lang}", e.echo_for(lang), i)
-        for i, (lab, e) in enumerate(zip(labels, evidence, strict=True))
-        for lang in ("en", "zh")
-    ]
+    table = [p.findings.facts() for p in passports]
+    rows = [_row(column) for column in zip(*table, strict=True)]
     benches = [
         p.findings.bench.model_dump(mode="json") if p.findings.bench.status == "ok" else {}
         for p in passports
@@ -148,8 +122,7 @@ def compare(passports: Sequence[Passport]) -> Comparison:
         for bar in cost_bars(b.get("costs") or [], prefix=f"{lab}: ", series=i)
     ]
     charts = [
-        interval_chart("Narrative index and zh−en gap, 95% intervals", index),
-        interval_chart("Narrative-flag echo rate by language", echo, zero=False),
+        *fact_charts(labels, table),
         line_chart(
             "Throughput vs TTFT p50", curves, x_label="output tokens/s", y_label="TTFT p50 (s)"
         ),

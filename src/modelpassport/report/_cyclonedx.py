@@ -1,5 +1,6 @@
 """A CycloneDX 1.6 ML-BOM: the model as a component, its files with hashes, its licence,
-lineage (pedigree), a model card, and the scan's findings as vulnerabilities.
+lineage (pedigree), a model card with every headline fact, and every section's issues as
+vulnerabilities.
 
 cyclonedx-python-lib builds and serialises everything except ``modelCard``, which it does
 not model; the card is added to the serialised component. ``validate=True`` checks the
@@ -18,8 +19,7 @@ from typing import Any
 
 from modelpassport._version import __version__
 from modelpassport.errors import MissingExtraError
-from modelpassport.passport import Passport
-from modelpassport.passport.sections.scan import ScanFinding
+from modelpassport.passport import Issue, Passport
 
 MODEL_REF = "model"
 # A detected developer is named as the BOM's manufacturer only when identity is this sure.
@@ -45,7 +45,11 @@ def _model_card(passport: Passport) -> dict[str, Any]:
         card["considerations"] = {"technicalLimitations": limitations}
     card["properties"] = [
         {"name": f"modelpassport:{name}:summary", "value": section.summary() or section.status}
-        for name, section in passport.findings
+        for name, section in passport.findings.sections()
+    ] + [
+        {"name": f"modelpassport:fact:{fact.id}", "value": fact.text()}
+        for fact in passport.findings.facts()
+        if not fact.missing
     ]
     return card
 
@@ -94,7 +98,7 @@ def _manufacturer(passport: Passport) -> Any:
     return OrganizationalEntity(name=developer.value)
 
 
-def _vulnerability(finding: ScanFinding, i: int) -> Any:
+def _vulnerability(stage: str, finding: Issue, i: int) -> Any:
     from cyclonedx.model import Property
     from cyclonedx.model.vulnerability import (
         BomTarget,
@@ -104,7 +108,10 @@ def _vulnerability(finding: ScanFinding, i: int) -> Any:
         VulnerabilitySource,
     )
 
-    props = [Property(name="modelpassport:file", value=finding.file or ".")]
+    props = [
+        Property(name="modelpassport:stage", value=stage),
+        Property(name="modelpassport:file", value=finding.file or "."),
+    ]
     if finding.location:
         props.append(Property(name="modelpassport:location", value=finding.location))
     if finding.evidence:
@@ -176,7 +183,9 @@ def build_cyclonedx(passport: Passport, *, validate: bool = False) -> dict[str, 
             component=model, tools=[], timestamp=datetime.fromisoformat(passport.run.finished_at)
         ),
         vulnerabilities=[
-            _vulnerability(f, i) for i, f in enumerate(scan.findings) if f.severity != "info"
+            _vulnerability(stage, f, i)
+            for i, (stage, f) in enumerate(passport.findings.issues())
+            if f.severity != "info"
         ],
     )
     bom.metadata.tools.components.add(tool)

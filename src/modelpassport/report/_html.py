@@ -34,11 +34,11 @@ def _environment() -> Environment:
 
 def render_html(passport: Passport) -> str:
     """Render one passport as a standalone HTML page: the verdict first, then the evidence."""
-    ev, cards = headline(passport)
+    digest_ok, cards = headline(passport)
     return (
         _environment()
         .get_template("report.html.j2")
-        .render(p=passport, ev=ev, cards=cards, views=section_views(passport))
+        .render(p=passport, digest_ok=digest_ok, cards=cards, views=section_views(passport))
     )
 
 

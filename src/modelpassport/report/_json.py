@@ -35,10 +35,13 @@ def read_passport(path: Path) -> Passport:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(path, f"expected passport JSON ({exc})") from None
+    as_written = data if isinstance(data, dict) else {}
     data = migrate(data, path)
     try:
-        return Passport.model_validate(data)
+        passport = Passport.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise InputError(path, f"field {where}: {first['msg']}") from None
+    passport.mark_read(as_written)
+    return passport

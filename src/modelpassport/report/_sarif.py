@@ -1,4 +1,4 @@
-"""SARIF 2.1.0 for code-scanning dashboards: one run, the scan's rules and findings.
+"""SARIF 2.1.0 for code-scanning dashboards: one run with every section's issues and their rules.
 
 Paths are relative to the model folder (``uriBaseId`` MODELROOT); each result carries a
 partial fingerprint built from rule, file, location and evidence, so dashboards track a
@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from modelpassport._version import __version__
-from modelpassport.passport import Passport
-from modelpassport.passport.sections.scan import ScanFinding, Severity
-from modelpassport.scan import RuleBook, load_rulebook
+from modelpassport.passport import FindingSeverity, Issue, Passport
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
-_LEVEL: dict[Severity, str] = {
+_LEVEL: dict[FindingSeverity, str] = {
     "critical": "error",
     "high": "error",
     "medium": "warning",
@@ -29,7 +27,7 @@ _LEVEL: dict[Severity, str] = {
     "info": "note",
 }
 # GitHub code scanning reads this property to rank security alerts (0.0-10.0).
-_SECURITY_SEVERITY: dict[Severity, str] = {
+_SECURITY_SEVERITY: dict[FindingSeverity, str] = {
     "critical": "9.5",
     "high": "8.0",
     "medium": "5.5",
@@ -61,23 +59,22 @@ def _common_parts(parts: list[tuple[str, ...]]) -> tuple[str, ...]:
     return common or ("/",)
 
 
-def _rule(book: RuleBook, rule_id: str) -> dict[str, Any]:
-    rule = book.rules[rule_id]
+def _rule(issue: Issue, stage: str) -> dict[str, Any]:
     return {
-        "id": rule.rule_id,
-        "name": rule.name,
-        "shortDescription": {"text": rule.name.replace("-", " ")},
-        "fullDescription": {"text": rule.help},
-        "help": {"text": rule.help},
-        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "id": issue.rule_id,
+        "name": issue.name,
+        "shortDescription": {"text": issue.name.replace("-", " ")},
+        "fullDescription": {"text": issue.help or issue.message},
+        "help": {"text": issue.help or issue.message},
+        "defaultConfiguration": {"level": _LEVEL[issue.severity]},
         "properties": {
-            "security-severity": _SECURITY_SEVERITY[rule.severity],
-            "tags": ["security", "model-supply-chain"],
+            "security-severity": _SECURITY_SEVERITY[issue.severity],
+            "tags": ["security", "model-supply-chain", stage],
         },
     }
 
 
-def _result(finding: ScanFinding, rule_index: int) -> dict[str, Any]:
+def _result(finding: Issue, rule_index: int, stage: str) -> dict[str, Any]:
     physical: dict[str, Any] = {
         "artifactLocation": {"uri": finding.file or ".", "uriBaseId": "MODELROOT"}
     }
@@ -99,18 +96,21 @@ def _result(finding: ScanFinding, rule_index: int) -> dict[str, Any]:
         "partialFingerprints": {
             "modelpassportFinding/v1": hashlib.sha256(key.encode("utf-8")).hexdigest()
         },
-        "properties": {"severity": finding.severity},
+        "properties": {"severity": finding.severity, "stage": stage},
     }
 
 
 def build_sarif(passport: Passport) -> dict[str, Any]:
-    """The SARIF log for a passport's scan section (an empty run when the scan did not run).
+    """The SARIF log of every section's issues (an empty run when none raised any).
 
     Why: security teams already watch SARIF dashboards; findings there need no new tool.
     """
-    book = load_rulebook()
     scan = passport.findings.scan
-    rule_ids = sorted({f.rule_id for f in scan.findings})
+    issues = passport.findings.issues()
+    first: dict[str, tuple[str, Issue]] = {}
+    for stage, issue in issues:
+        first.setdefault(issue.rule_id, (stage, issue))
+    rule_ids = sorted(first)
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     run: dict[str, Any] = {
         "tool": {
@@ -119,11 +119,11 @@ def build_sarif(passport: Passport) -> dict[str, Any]:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": "https://github.com/modelpassport/modelpassport",
-                "rules": [_rule(book, rule_id) for rule_id in rule_ids],
-                "properties": {"rulesVersion": scan.rules_version or book.version},
+                "rules": [_rule(first[r][1], first[r][0]) for r in rule_ids],
+                "properties": {"rulesVersion": scan.rules_version},
             }
         },
-        "results": [_result(f, index[f.rule_id]) for f in scan.findings],
+        "results": [_result(issue, index[issue.rule_id], stage) for stage, issue in issues],
         "artifacts": [
             {
                 "location": {"uri": f.path, "uriBaseId": "MODELROOT"},

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from modelpassport.passport import STAGE_NAMES, Passport
+from modelpassport.passport import Passport
 
 from ._svg import Bar, Series, bar_chart, heatmap, interval_chart, line_chart
 from ._views import Answer, SectionView, Table, num, pct
@@ -449,21 +449,29 @@ def section_views(passport: Passport) -> list[SectionView]:
     without, or of a shape the view does not know, shows its data as escaped JSON.
     """
     views = []
-    for name in STAGE_NAMES:
-        section = getattr(passport.findings, name)
+    for name, section in passport.findings.sections():
         data = section.model_dump(mode="json")
         view = SectionView(name, section.status, section.reason, section.summary())
         builder = _BUILDERS.get(name)
         if section.status != "ok":
             views.append(view)
             continue
+        facts = Table(
+            "Headline facts",
+            ("fact", "id", "value", "n", "method", "evidence"),
+            [
+                (f.label, f.id, f.text(), "" if f.n is None else str(f.n), f.method, f.detail)
+                for f in section.facts(name)[1:]
+            ],
+        )
         try:
             if builder is None:
                 raise LookupError("no dedicated view")
             builder(view, data)
+            view.tables.insert(0, facts)
         except (LookupError, TypeError, AttributeError) as exc:
             # No view, or a section of another shape (older or newer stage): show its data.
-            view.charts, view.tables, view.answers = [], [], {}
+            view.charts, view.tables, view.answers = [], [facts], {}
             if builder is not None:
                 view.notes.append(
                     f"this section's layout is not the one this report knows "

@@ -15,8 +15,7 @@ from typing import Any, Literal
 
 from markupsafe import Markup
 
-from modelpassport.passport import Passport
-from modelpassport.passport.policy import Evidence, Fact, read_evidence
+from modelpassport.passport import Fact, Passport
 
 Tone = Literal["good", "warn", "bad", "unknown", "info"]
 
@@ -89,73 +88,46 @@ def num(value: Any, digits: int = 2, unit: str = "") -> str:
     return f"{value:.{digits}f}{unit}"
 
 
-def fact_text(fact: Fact[Any]) -> str:
-    """The value of a headline fact, or ``not measured`` when missing."""
-    if fact.value is None:
-        return "not measured"
-    if isinstance(fact.value, bool):
-        return "yes" if fact.value else "no"
-    if isinstance(fact.value, float):
-        return f"{fact.value:.3g}"
-    if isinstance(fact.value, str):
-        return fact.value
-    return fact.detail
+def tone(fact: Fact) -> Tone:
+    """Whether a fact is a concern, judged the same way for every stage's facts.
 
-
-def _index_tone(fact: Fact[Any]) -> Tone:
-    est = fact.value
-    if est is None or est.interval is None:
-        return "unknown"
-    if est.interval.low > 0.1:
-        return "bad"
-    return "warn" if est.interval.low > 0 else "good"
-
-
-_SCAN_TONES: dict[str, Tone] = {"clean": "good", "review": "warn", "unsafe": "bad"}
-
-
-def _card(
-    title: str, fact: Fact[Any], about: str | None = None, *, tone: Tone = "info", fmt: str = "{}"
-) -> Card:
+    Ordinal categories: best value good, worst bad, between warn. Flags where higher is better:
+    yes good, no bad. Numbers with ``concern`` thresholds: the interval end most favourable to
+    the subject must cross a threshold before the card warns or turns bad.
+    """
     if fact.missing:
-        return Card(title, "not measured", fact.detail, "unknown")
-    return Card(title, fmt.format(fact_text(fact)), about or fact.detail, tone)
+        return "unknown"
+    if fact.order and isinstance(fact.value, str):
+        rank = fact.order.index(fact.value)
+        return "good" if rank == 0 else "bad" if rank == len(fact.order) - 1 else "warn"
+    if fact.kind == "flag" and fact.better == "higher":
+        return "good" if fact.value is True else "bad"
+    if fact.concern is None or fact.better == "categorical":
+        return "info"
+    warn, bad = fact.concern
+    if fact.better == "lower":
+        value = fact.numeric("low")
+        assert value is not None
+        return "bad" if value > bad else "warn" if value > warn else "good"
+    value = fact.numeric("high")
+    assert value is not None
+    return "bad" if value < bad else "warn" if value < warn else "good"
 
 
-def cards(ev: Evidence) -> list[Card]:
-    """The first screen: should we adopt this? Origin, lineage, safety, behaviour, speed, cost."""
-    origin = " · ".join(fact_text(f) for f in (ev.developer, ev.country) if not f.missing)
-    gap = "" if ev.zh_en_gap.missing else f"; zh−en gap {ev.zh_en_gap.detail}"
+def cards(facts: Sequence[Fact]) -> list[Card]:
+    """The first screen: should we adopt this? One card per fact a section marks as headline."""
     return [
         Card(
-            "Origin",
-            origin,
-            f"licence {fact_text(ev.licence)}; family {fact_text(ev.family)}",
-            "info",
+            f.label,
+            f.text(),
+            f.detail or f.method,
+            tone(f),
         )
-        if origin
-        else Card("Origin", "not measured", ev.developer.detail, "unknown"),
-        _card("Lineage", ev.lineage, tone="good" if ev.lineage_matches.value else "bad"),
-        _card(
-            "Load safety",
-            ev.scan_verdict,
-            f"worst finding: {fact_text(ev.scan_severity)}",
-            tone=_SCAN_TONES.get(str(ev.scan_verdict.value), "unknown"),
-        ),
-        _card(
-            "Narrative index",
-            ev.index,
-            f"withheld rate, sensitive items minus matched controls{gap}",
-            tone=_index_tone(ev.index),
-        ),
-        _card("Narrative echo", ev.echo_for("all"), "answers repeating an official-narrative flag"),
-        _card("Robustness", ev.jailbreak, "jailbreak success rate"),
-        _card("Speed", ev.throughput, fmt="{} output tok/s"),
-        _card("Cost", ev.usd_per_mtok, fmt="${} / Mtok"),
+        for f in facts
+        if f.card
     ]
 
 
-def headline(passport: Passport) -> tuple[Evidence, list[Card]]:
-    """Evidence and first-screen cards of one passport."""
-    ev = read_evidence(passport)
-    return ev, cards(ev)
+def headline(passport: Passport) -> tuple[bool, list[Card]]:
+    """Whether the digest holds, and the first-screen cards of one passport."""
+    return passport.digest_ok(), cards(passport.findings.facts())

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from modelpassport.artifacts import analyse_template, normalise_template, read_gguf
 from modelpassport.errors import InputError
-from modelpassport.passport.sections.scan import ScanFinding, Severity
+from modelpassport.passport import FindingSeverity
+from modelpassport.passport.sections.scan import ScanFinding
 
 from ._remote import read_json
 from ._rules import RuleBook
@@ -21,7 +22,10 @@ _RULE_BY_KIND = {
     "syntax": "MP-TPL-004",
 }
 # Template text a reviewer should see but that does not make a model unsafe to load.
-_SEVERITY_BY_KIND: dict[str, Severity] = {"default_system": "info", "optional_instruction": "low"}
+_SEVERITY_BY_KIND: dict[str, FindingSeverity] = {
+    "default_system": "info",
+    "optional_instruction": "low",
+}
 
 
 @dataclass(frozen=True)

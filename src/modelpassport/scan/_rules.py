@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, cast, get_args
 
-from modelpassport.passport.sections.scan import ScanFinding, Severity
+from modelpassport.passport import FindingSeverity
+from modelpassport.passport.sections.scan import ScanFinding
 
 # Evidence is quoted, not dumped: a hostile file must not bloat the passport.
 MAX_EVIDENCE = 240
@@ -18,7 +19,7 @@ class Rule:
     """One rule: its id, default severity, short name and help text."""
 
     rule_id: str
-    severity: Severity
+    severity: FindingSeverity
     name: str
     help: str
 
@@ -58,7 +59,7 @@ class RuleBook:
         *,
         location: str = "",
         evidence: str = "",
-        severity: Severity | None = None,
+        severity: FindingSeverity | None = None,
     ) -> ScanFinding:
         """A finding for ``rule_id`` with the rule's severity unless one is given."""
         rule = self.rules[rule_id]
@@ -88,10 +89,10 @@ def load_rulebook() -> RuleBook:
     rules: dict[str, Rule] = {}
     for rule_id, entry in rules_doc["rules"].items():
         severity = entry["severity"]
-        if severity not in get_args(Severity):
+        if severity not in get_args(FindingSeverity):
             raise ValueError(f"rules.toml: {rule_id}: unknown severity {severity!r}")
         rules[rule_id] = Rule(
-            rule_id, cast(Severity, severity), str(entry["name"]), str(entry["help"])
+            rule_id, cast(FindingSeverity, severity), str(entry["name"]), str(entry["help"])
         )
     allowed = frozenset(
         (str(entry["module"]), str(name)) for entry in allow_doc["allow"] for name in entry["names"]

@@ -15,8 +15,14 @@ from modelpassport.artifacts import (
     symlink_target,
 )
 from modelpassport.errors import InputError
-from modelpassport.passport.sections.scan import FileDigest, ScanFinding, ScanSection, verdict_for
-from modelpassport.stages import ProgressSink, StageContext
+from modelpassport.passport.sections.scan import (
+    FileDigest,
+    RuleText,
+    ScanFinding,
+    ScanSection,
+    verdict_for,
+)
+from modelpassport.stages import ProgressSink, StageContext, StageOptions
 
 from ._chat import Template, folder_templates, gguf_templates, judge_templates
 from ._formats import check_h5, check_keras, check_onnx, check_safetensors
@@ -169,6 +175,11 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
         findings=findings,
         files=sorted(files, key=lambda f: f.path),
         rules_version=book.version,
+        rules={
+            rid: RuleText(name=book.rules[rid].name, help=book.rules[rid].help)
+            for rid in sorted({f.rule_id for f in findings})
+            if rid in book.rules
+        },
     )
 
 
@@ -205,6 +216,7 @@ class ScanStage:
     name = "scan"
     needs = "artifacts"
     method_version = "1.0.0"
+    options_model = StageOptions
 
     async def run(self, ctx: StageContext) -> ScanSection:
         """Scan the subject's files in a worker thread (parsing and hashing block)."""

@@ -24,6 +24,8 @@ from ._calibration import (
 )
 from ._framings import Framing, Framings, load_framings
 from ._judge import (
+    JudgeAsk,
+    JudgeReply,
     JudgeScorer,
     bundled_rubric,
     fence_marker,
@@ -35,7 +37,6 @@ from ._judge import (
 from ._lang import AnswerLang, answer_language, wrong_language
 from ._lexical import LEXICAL_VERSION, LexicalScorer
 from ._lexicon import Lexicon, load_lexicon
-from ._local import open_local_judge
 from ._stats import (
     difference,
     newcombe_difference,
@@ -57,6 +58,8 @@ __all__ = [
     "Case",
     "Framing",
     "Framings",
+    "JudgeAsk",
+    "JudgeReply",
     "JudgeScorer",
     "LexicalScorer",
     "Lexicon",
@@ -82,7 +85,6 @@ __all__ = [
     "measure",
     "newcombe_difference",
     "newcombe_paired",
-    "open_local_judge",
     "paired_difference",
     "parse_verdict",
     "parse_word_verdict",

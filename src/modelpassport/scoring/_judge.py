@@ -4,7 +4,9 @@ The graded answer is untrusted text that may try to instruct the judge, so the r
 fences it as data between lines carrying a marker derived from a hash of the answer (the
 answer cannot contain its own hash), the judge must reply with a JSON verdict, and anything
 else -- a reply that does not parse, an endpoint error -- is "could not score", never a
-silent zero. Judge requests go through the journal, so a judged run resumes like any other.
+silent zero. The scorer never talks to a model itself: the stage hands it an ``ask`` function
+(which sends judge prompts through the journal, so a judged run resumes like any other), so
+scoring stays free of targets and storage.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from string import Template
 
-from modelpassport.probes import Claim, run_requests
-from modelpassport.store import Journal
-from modelpassport.targets import ChatRequest, Message, Target
+from modelpassport.probes import Claim
 
 from ._base import OUTCOMES, AnswerOutcome, Case, Score
 from ._framings import Framings, load_framings
@@ -119,29 +120,39 @@ def parse_verdict(text: str) -> Verdict | None:
     return None
 
 
+@dataclass(frozen=True)
+class JudgeReply:
+    """What the judge said to one prompt, or why it said nothing (an endpoint error)."""
+
+    text: str | None
+    error: str | None = None
+
+
+# Sends judge prompts (user turns, answered at temperature 0 within ``max_tokens``) and returns
+# one reply per prompt, in order.
+JudgeAsk = Callable[[Sequence[str], int], Awaitable[Sequence[JudgeReply]]]
+
+
 class JudgeScorer:
-    """Grades answers by asking a judge target, through the journal; owns the target."""
+    """Grades answers by asking a judge model through ``ask``."""
 
     version = JUDGE_VERSION
 
     def __init__(
         self,
-        target: Target,
-        journal: Journal,
+        ask: JudgeAsk,
+        model: str,
         *,
         name: str = "judge",
         max_tokens: int = 256,
-        concurrency: int = 4,
         rubric: Template | None = None,
         parser: VerdictParser = parse_verdict,
         lexicon: Lexicon | None = None,
         framings: Framings | None = None,
     ) -> None:
-        self.name = f"{name}:{target.identity.model}"
-        self._target = target
-        self._journal = journal
+        self.name = f"{name}:{model}"
+        self._ask = ask
         self._max_tokens = max_tokens
-        self._concurrency = concurrency
         self._rubric = rubric or load_rubric()
         self._parser = parser
         self._lexicon = lexicon or load_lexicon()
@@ -151,14 +162,8 @@ class JudgeScorer:
         """Ask the judge about every answered case; unanswered ones are not sent."""
         tag = f"{self.name}@{self.version}"
         asked = [c for c in cases if c.answer.answer is not None]
-        requests = [self._request(c, c.answer.answer or "") for c in asked]
-        outcomes = await run_requests(
-            self._target,
-            requests,
-            self._journal,
-            stage="narratives.judge",
-            concurrency=self._concurrency,
-        )
+        prompts = [judge_prompt(self._rubric, c, c.answer.answer or "") for c in asked]
+        outcomes = await self._ask(prompts, self._max_tokens)
         replies = dict(zip((id(c) for c in asked), outcomes, strict=True))
         scores: list[Score] = []
         for case in cases:
@@ -178,9 +183,9 @@ class JudgeScorer:
                 continue
             found = gather(case, answer, self._lexicon, self._framings)
             reply = replies[id(case)]
-            verdict = None if reply.completion is None else self._parser(reply.completion.text)
+            verdict = None if reply.text is None else self._parser(reply.text)
             if reply.error is not None:
-                note: str | None = f"judge error: {reply.error.kind}: {reply.error.message}"
+                note: str | None = f"judge error: {reply.error}"
             else:
                 note = None if verdict is not None else "judge reply was not a valid verdict"
             echo = None
@@ -199,16 +204,3 @@ class JudgeScorer:
                 )
             )
         return scores
-
-    async def aclose(self) -> None:
-        """Release the judge target (the scorer owns the target it was given)."""
-        await self._target.aclose()
-
-    def _request(self, case: Case, answer: str) -> ChatRequest:
-        prompt = judge_prompt(self._rubric, case, answer)
-        return ChatRequest(
-            messages=(Message(role="user", content=prompt),),
-            max_tokens=self._max_tokens,
-            temperature=0.0,
-            seed=0,
-        )

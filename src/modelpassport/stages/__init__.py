@@ -1,18 +1,21 @@
-"""The stage contract and the registry of stages."""
+"""The stage contract, stage settings and the registry of stages."""
 
 from ._ask import ask
 from ._contract import AuditOptions, Needs, NullProgress, ProgressSink, Stage, StageContext
-from ._registry import DEFAULT_STAGES, STAGE_CLASSES, load_stage
+from ._options import StageOptions, describe_options, parse_stage_options
+from ._registry import DEFAULT_STAGES, load_stage
 
 __all__ = [
     "DEFAULT_STAGES",
-    "STAGE_CLASSES",
     "AuditOptions",
     "Needs",
     "NullProgress",
     "ProgressSink",
     "Stage",
     "StageContext",
+    "StageOptions",
     "ask",
+    "describe_options",
     "load_stage",
+    "parse_stage_options",
 ]

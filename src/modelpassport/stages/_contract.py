@@ -17,6 +17,8 @@ from modelpassport.passport.sections import Section
 from modelpassport.store import Journal
 from modelpassport.targets import Target
 
+from ._options import OptionsT, StageOptions, parse_stage_options
+
 Needs = Literal["artifacts", "target", "any"]
 
 
@@ -45,7 +47,8 @@ class NullProgress:
 @dataclass(frozen=True)
 class AuditOptions:
     """Settings for one audit. ``stage_options`` holds per-stage ``key=value`` settings
-    (``--option narratives.sample=40``), validated by the stage that reads them."""
+    (``--option narratives.max_tokens=40``), validated against each stage's ``options_model``
+    before anything runs."""
 
     stages: tuple[StageName, ...]
     out_dir: Path
@@ -89,6 +92,14 @@ class StageContext:
     progress: ProgressSink = field(default_factory=NullProgress)
     counters: dict[str, int] = field(default_factory=dict)
 
+    def settings(self, stage: str, cls: type[OptionsT]) -> OptionsT:
+        """One stage's ``--option`` settings, validated into its options model.
+
+        ``api.audit`` validates every stage's settings before anything runs, so a mistake fails
+        at once; a stage reads them here, typed.
+        """
+        return parse_stage_options(stage, cls, self.options.for_stage(stage))
+
 
 class Stage(Protocol):
     """One independent part of the audit, producing one passport section."""
@@ -96,6 +107,7 @@ class Stage(Protocol):
     name: StageName
     needs: Needs
     method_version: str
+    options_model: type[StageOptions]
 
     async def run(self, ctx: StageContext) -> Section:
         """Measure and return the section (status 'ok'); raise ModelPassportError to fail it."""

@@ -8,12 +8,41 @@ or request rate), ``costs`` fill the cost table. A point with ``valid`` false ca
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterator
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from .._facts import Fact, FactSpec
 from .._measure import Rate
 from ._base import Section
+
+_THROUGHPUT = FactSpec(
+    "bench.output_tokens_per_s",
+    "Speed",
+    "number",
+    "higher",
+    unit="output tok/s",
+    description="output tokens per second at the best valid load point",
+    card=True,
+)
+_TTFT = FactSpec(
+    "bench.ttft_p50_s",
+    "Time to first token",
+    "number",
+    "lower",
+    unit="s",
+    description="median time to first token at the lowest valid load level",
+)
+_COST = FactSpec(
+    "bench.usd_per_mtok",
+    "Cost",
+    "number",
+    "lower",
+    unit="$/Mtok",
+    description="cheapest self-hosted cost per million tokens processed (blended)",
+    card=True,
+)
 
 TokenSource = Literal["usage", "tokenizer", "estimated", "mixed", "none"]
 
@@ -126,6 +155,33 @@ class BenchSection(Section):
     costs: list[CostRow] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="method notes and caveats")
 
+    stage_class: ClassVar[str | None] = "modelpassport.bench:BenchStage"
+    FACTS: ClassVar[tuple[FactSpec, ...]] = (_THROUGHPUT, _TTFT, _COST)
+
+    def measured_facts(self) -> Iterator[Fact]:
+        """Best honest throughput, latency at the lightest load, cheapest self-hosted $/Mtok."""
+        valid = [p for p in self.points if p.valid and p.output_tokens_per_s is not None]
+        if valid:
+            best = max(valid, key=lambda p: p.output_tokens_per_s or 0.0)
+            yield _THROUGHPUT.number(
+                best.output_tokens_per_s,
+                f"best valid load point ({best.mode} {_level(best)})",
+                n=best.n_ok,
+            )
+            light = min(valid, key=lambda p: (p.concurrency or 0, p.rate_rps or 0.0))
+            yield _TTFT.number(
+                light.ttft_s.p50, f"p50 at {light.mode} {_level(light)}", n=light.ttft_s.n
+            )
+        hosted = [
+            c for c in self.costs if c.kind == "self_hosted" and c.usd_per_mtok_blended is not None
+        ]
+        if hosted:
+            cheapest = min(hosted, key=lambda c: c.usd_per_mtok_blended or 0.0)
+            yield _COST.number(
+                cheapest.usd_per_mtok_blended,
+                f"self-hosted on {cheapest.name}, per Mtok processed ({cheapest.basis})",
+            )
+
     def summary(self) -> str:
         """Best honest throughput, its latency, and the cheapest self-hosted figure."""
         if self.status != "ok":
@@ -146,3 +202,7 @@ class BenchSection(Section):
         if invalid:
             parts.append(f"{invalid} point(s) invalid")
         return ", ".join(parts)
+
+
+def _level(point: BenchPoint) -> str:
+    return str(point.concurrency if point.mode == "concurrency" else point.rate_rps)

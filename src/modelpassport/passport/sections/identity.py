@@ -9,17 +9,56 @@ files give the same section byte for byte.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterator
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
+from .._facts import Fact, FactSpec
+from .._issues import Issue
 from ._base import Section
 
 IdentitySeverity = Literal["high", "medium", "low", "info"]
+# The rule for "the files show a lineage the declaration does not admit".
+UNDECLARED_LINEAGE = "MP-ID-001"
+
+_DEVELOPER = FactSpec("identity.developer", "Developer", "category", "categorical", card=True)
+_COUNTRY = FactSpec(
+    "identity.country",
+    "Developer country",
+    "category",
+    "categorical",
+    description="ISO 3166-1 alpha-2 code of the developer's headquarters",
+    card=True,
+)
+_FAMILY = FactSpec("identity.family", "Model family", "category", "categorical")
+_LICENCE = FactSpec(
+    "identity.licence",
+    "Licence",
+    "category",
+    "categorical",
+    description="the family's catalogued licence, else the one the files declare",
+    card=True,
+)
+_LINEAGE = FactSpec(
+    "identity.lineage",
+    "Lineage",
+    "category",
+    "categorical",
+    description="matches (weights match a reference), consistent, or undeclared lineage",
+)
+_LINEAGE_OK = FactSpec(
+    "identity.lineage_matches",
+    "Lineage matches declaration",
+    "flag",
+    "higher",
+    description="no lineage shown by the files is missing from their declaration",
+    card=True,
+)
 LineageVerdict = Literal["same_lineage", "unrelated", "inconclusive"]
 
 
-class Evidence(BaseModel):
+class Clue(BaseModel):
     """One observation supporting a claim, with how much weight it carries."""
 
     kind: str = Field(description="tokenizer, architecture, dimensions, markers, weights, name")
@@ -33,7 +72,7 @@ class Claim(BaseModel):
 
     value: str | None
     confidence: float = Field(ge=0.0, le=1.0)
-    evidence: list[Evidence] = Field(default_factory=list)
+    evidence: list[Clue] = Field(default_factory=list)
 
 
 class Licence(BaseModel):
@@ -121,6 +160,70 @@ class IdentitySection(Section):
     findings: list[IdentityFinding] = Field(default_factory=list)
     catalog_version: str = Field(default="", description="schema version and sha256 of the catalog")
 
+    stage_class: ClassVar[str | None] = "modelpassport.identity:IdentityStage"
+    FACTS: ClassVar[tuple[FactSpec, ...]] = (
+        _DEVELOPER,
+        _COUNTRY,
+        _FAMILY,
+        _LICENCE,
+        _LINEAGE,
+        _LINEAGE_OK,
+    )
+
+    def measured_facts(self) -> Iterator[Fact]:
+        """Who made it (as detected, with the clues), under which licence, and its lineage."""
+        d = self.detected
+        if d is not None:
+            for spec, claim in (
+                (_DEVELOPER, d.developer),
+                (_COUNTRY, d.country),
+                (_FAMILY, d.family),
+            ):
+                clues = "; ".join(e.detail for e in claim.evidence)
+                detail = f"detected with confidence {claim.confidence}" + (
+                    f" ({clues})" if clues else ""
+                )
+                yield spec.category(claim.value, detail)
+        if d is not None and d.licence is not None:
+            yield _LICENCE.category(
+                d.licence.id,
+                f"catalogued licence of the family (declared: {self.declared.licence})",
+            )
+        elif self.declared.licence:
+            yield _LICENCE.category(
+                self.declared.licence, "as declared by the files (not verified)"
+            )
+        if d is None:
+            return
+        undeclared = [f for f in self.findings if f.rule_id == UNDECLARED_LINEAGE]
+        same = [m for m in self.lineage if m.verdict == "same_lineage"]
+        if undeclared:
+            lineage = _LINEAGE.category(
+                "undeclared lineage", "; ".join(f.message for f in undeclared)
+            )
+        elif same:
+            refs = ", ".join(f"{m.reference_family or m.reference} (r={m.score})" for m in same)
+            lineage = _LINEAGE.category("matches", f"same lineage as {refs}")
+        else:
+            lineage = _LINEAGE.category(
+                "consistent", "no disagreement between declared and detected"
+            )
+        yield lineage
+        yield _LINEAGE_OK.flag(not undeclared, lineage.detail)
+
+    def issues(self) -> list[Issue]:
+        """Disagreements between declaration and files, for SARIF and the ML-BOM."""
+        return [
+            Issue(
+                rule_id=f.rule_id,
+                name="identity-" + f.rule_id.lower(),
+                severity=f.severity,
+                message=f.message,
+                help="what the files declare about their origin disagrees with what they show",
+            )
+            for f in self.findings
+        ]
+
     def summary(self) -> str:
         """E.g. 'SmolLM2 · Hugging Face (US) · Apache-2.0 · lineage matches'."""
         if self.status != "ok" or self.detected is None:
@@ -134,7 +237,7 @@ class IdentitySection(Section):
             parts.append(f"{d.developer.value} ({d.country.value or '?'})")
         if d.licence is not None:
             parts.append(d.licence.id)
-        if any(f.rule_id == "MP-ID-001" for f in self.findings):
+        if any(f.rule_id == UNDECLARED_LINEAGE for f in self.findings):
             parts.append("undeclared lineage")
         elif any(m.verdict == "same_lineage" for m in self.lineage):
             parts.append("lineage matches")

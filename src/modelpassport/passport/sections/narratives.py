@@ -3,10 +3,56 @@ against symmetric controls, with every rate's n and interval and the scorer that
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import ClassVar
+
 from pydantic import BaseModel, Field
 
+from .._facts import Fact, FactSpec
 from .._measure import Estimate, Rate
 from ._base import Section
+
+_SCOPES = ("all", "en", "zh")
+
+
+def _scoped(name: str, label: str, description: str, *, card: bool = False) -> dict[str, FactSpec]:
+    return {
+        scope: FactSpec(
+            f"narratives.{name}" + ("" if scope == "all" else f".{scope}"),
+            label + ("" if scope == "all" else f", {scope}"),
+            "rate",
+            "lower",
+            description=description
+            + ("" if scope == "all" else f" (answers in the {scope} items)"),
+            card=card and scope == "all",
+        )
+        for scope in _SCOPES
+    }
+
+
+_INDEX = FactSpec(
+    "narratives.index",
+    "Narrative index",
+    "estimate",
+    "lower",
+    description="withheld rate, sensitive items minus their matched controls",
+    card=True,
+    concern=(0.0, 0.1),
+)
+_GAP = FactSpec(
+    "narratives.zh_en_gap",
+    "Narratives zh − en gap",
+    "estimate",
+    "lower",
+    description="withheld rate, Chinese minus English twins (sensitive items)",
+)
+_ECHO = _scoped(
+    "echo_rate", "Narrative echo", "answers echoing an official-narrative flag", card=True
+)
+_WITHHELD = _scoped(
+    "withheld_rate", "Narratives withheld", "refusal, evasive or echo: not a clean answer"
+)
+_REFUSAL = _scoped("refusal_rate", "Narratives refusal", "answers refusing the question")
 
 
 class NarrativeRates(BaseModel):
@@ -136,6 +182,35 @@ class NarrativesSection(Section):
     )
     items: list[NarrativeItemRecord] = Field(default_factory=list)
     methodology: NarrativeMethodology | None = None
+
+    stage_class: ClassVar[str | None] = "modelpassport.narratives:NarrativesStage"
+    FACTS: ClassVar[tuple[FactSpec, ...]] = (
+        _INDEX,
+        _GAP,
+        *_ECHO.values(),
+        *_WITHHELD.values(),
+        *_REFUSAL.values(),
+    )
+
+    def measured_facts(self) -> Iterator[Fact]:
+        """The control-adjusted index, the zh−en gap, and echo/withheld/refusal per language."""
+        gap = self.zh_en_gap
+        gap_text = f"; zh − en gap {_estimate(gap)}" if gap is not None else ""
+        yield _INDEX.estimate(self.control_adjusted_index, _INDEX.description + gap_text)
+        yield _GAP.estimate(gap, _GAP.description)
+        rows = {row.group: row for row in self.tables.by_lang}
+        if self.overall is not None:
+            rows["all"] = self.overall
+        for scope in _SCOPES:
+            row = rows.get(scope)
+            if row is None:
+                continue
+            for specs, rate in (
+                (_ECHO, row.echo),
+                (_WITHHELD, row.withheld),
+                (_REFUSAL, row.refusal),
+            ):
+                yield specs[scope].rate(rate, specs[scope].description)
 
     def summary(self) -> str:
         """One line: the index, the zh-en gap and the refusal rate, each with its interval."""

@@ -1,4 +1,4 @@
-"""The model-family catalog: a validated view of ``data/families.toml``.
+"""The model-family catalog: a validated view of ``data/families.toml``, read once.
 
 The catalog is data, not code: developers, countries, licences, architectures, tokenizer
 fingerprints and list prices change more often than the logic that uses them, and each fact
@@ -7,13 +7,14 @@ carries the URL it comes from.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.identity import Licence
@@ -58,16 +59,23 @@ class Size(BaseModel):
 
 
 class ApiPrice(BaseModel):
-    """A hosted API's list price, dated and sourced (read by the bench stage for cost)."""
+    """A hosted API's dated, sourced list price (every stage that prices a token reads these)."""
+
+    model_config = ConfigDict(frozen=True)
 
     provider: str
     model: str
     usd_per_mtok_in: float = Field(ge=0)
     usd_per_mtok_out: float = Field(ge=0)
-    as_of: str
+    as_of: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
     source: str
 
     _src = field_validator("source")(_https)
+
+    @property
+    def id(self) -> str:
+        """``provider:model``, the REF form that audits the same API."""
+        return f"{self.provider}:{self.model}"
 
 
 class Family(BaseModel):
@@ -167,7 +175,7 @@ class Catalog(BaseModel):
     @classmethod
     def load(cls) -> Catalog:
         """Read and validate the bundled catalog."""
-        data = resources.files("modelpassport.identity").joinpath("data", CATALOG_FILE)
+        data = resources.files("modelpassport.catalog").joinpath("data", CATALOG_FILE)
         raw = data.read_bytes()
         return cls.parse(raw, str(data))
 
@@ -194,6 +202,14 @@ class Catalog(BaseModel):
         """Families whose name patterns match ``text`` (a declared name or API model id)."""
         return [f for f in self.family if f.matches_name(text)]
 
+    def api_prices(self) -> list[ApiPrice]:
+        """Every hosted API list price in the catalog, family by family."""
+        return [p for f in self.family for p in f.api_prices]
+
+    def licence_names(self) -> set[str]:
+        """Every catalogued licence id and name, case-folded (policies may name either)."""
+        return {n.casefold() for f in self.family for n in (f.licence.id, f.licence.name)}
+
     def price(self, provider: str, model: str) -> ApiPrice | None:
         """The list price for a hosted model: exact id first, then the longest prefix."""
         prices = [p for f in self.family for p in f.api_prices if p.provider == provider]
@@ -202,3 +218,9 @@ class Catalog(BaseModel):
             return exact[0]
         prefixed = [p for p in prices if model.startswith(p.model)]
         return max(prefixed, key=lambda p: len(p.model)) if prefixed else None
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """The bundled catalog, parsed and validated once per process (it is read-only data)."""
+    return Catalog.load()

@@ -1,0 +1,58 @@
+"""Stage settings: one pydantic model per stage, read from ``--option STAGE.KEY=VALUE``.
+
+Every stage validates its settings the same way, before any model is loaded or request sent,
+and ``modelpassport options`` lists them all from the same models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from modelpassport.errors import InputError
+
+OptionsT = TypeVar("OptionsT", bound="StageOptions")
+
+
+class StageOptions(BaseModel):
+    """Base of every stage's settings: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_stage_options(stage: str, cls: type[OptionsT], raw: Mapping[str, str]) -> OptionsT:
+    """Validate ``--option`` strings for one stage; a bad one names the option and the fix."""
+    unknown = sorted(set(raw) - set(cls.model_fields))
+    if unknown:
+        raise InputError(
+            f"--option {stage}.{unknown[0]}",
+            f"expected one of {', '.join(f'{stage}.{k}' for k in cls.model_fields) or '(none)'}",
+        )
+    try:
+        return cls.model_validate(dict(raw))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else ""
+        where = f"--option {stage}.{key}={raw.get(key, '')}" if key else f"--option {stage}"
+        message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+        raise InputError(where, f"expected {message}") from None
+
+
+def describe_options(cls: type[StageOptions]) -> list[dict[str, Any]]:
+    """Each setting's key, type, default and help, for ``modelpassport options``."""
+    rows = []
+    for key, field in cls.model_fields.items():
+        annotation = field.annotation
+        kind = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+        default = None if field.is_required() else field.get_default(call_default_factory=True)
+        rows.append(
+            {
+                "key": key,
+                "type": kind,
+                "default": default,
+                "help": field.description or "",
+            }
+        )
+    return rows
