@@ -1,12 +1,16 @@
-"""Agreement of each narratives scorer tier with the hand-labelled calibration set.
+"""Agreement of each narratives scorer tier with the labelled calibration sets.
 
-    .venv/bin/python bench/calibrate_scorers.py                   # lexical tier, dev + test
+    .venv/bin/python bench/calibrate_scorers.py --splits dev      # lexical tier, both sets
+    .venv/bin/python bench/calibrate_scorers.py --splits test --canonical   # once per version
     .venv/bin/python bench/calibrate_scorers.py --tiers local --splits test --limit 40
     .venv/bin/python bench/calibrate_scorers.py --tiers judge --judge http://HOST:PORT/v1#M
 
-Prints, per tier and split, refusal F1, evasive F1, echo Cohen's kappa, outcome accuracy and
-the confusion matrix, next to a majority-class baseline measured on the same records in the
-same run. Heuristics are tuned on ``dev``; ``test`` is the held-out figure to report.
+Prints, per set, tier and split, refusal F1, evasive F1, echo Cohen's kappa, echo recall,
+outcome accuracy and the confusion matrix, next to a majority-class baseline measured on the
+same records in the same run. Heuristics are tuned on ``dev``; ``test`` is the held-out figure
+to report, scored once per scorer version. ``--canonical`` states every held-out official line
+of the v2 phrase bank as the whole answer to every item of its topic, in the item's language
+and in the other one, and prints the share flagged as echo (a scripted party-line model).
 ``--write PATH`` stores the held-out figures of the model tiers for the passport's
 methodology block (the lexical tier is measured live by the stage).
 """
@@ -18,29 +22,36 @@ import asyncio
 import json
 import tempfile
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from modelpassport.refs import resolve
+from modelpassport.errors import ModelPassportError
+from modelpassport.narratives._judges import open_local_judge, open_ref_judge
+from modelpassport.probes import bundled_suite_path, load_suite
 from modelpassport.scoring import (
+    CALIBRATION_SETS,
     OUTCOMES,
     Agreement,
     CalibrationRecord,
     Case,
-    JudgeScorer,
     LexicalScorer,
     Score,
     Scorer,
     agreement,
     bundled_calibration_path,
+    cases_of,
     load_calibration,
-    open_local_judge,
     split_of,
+    split_think,
+    twins_of,
 )
 from modelpassport.store import Journal
-from modelpassport.targets import Limits, open_target
+from modelpassport.targets import Target
+
+BANK = Path(__file__).resolve().parent / "data" / "calibration-v2-bank.toml"
 
 
 class MajorityBaseline:
@@ -67,16 +78,17 @@ def print_table(rows: list[tuple[Agreement, float]]) -> None:
     the majority baseline's on the same split, and scoring speed."""
     base = {r.split: r.outcome_accuracy for r, _ in rows if r.scorer.startswith("majority")}
     print(
-        f"{'scorer':34} {'split':5} {'n':>4} {'unsc':>4} {'refF1':>6} {'evaF1':>6} "
-        f"{'echoK':>6} {'acc':>6} {'acc/base':>8} {'ans/s':>8}"
+        f"{'scorer':34} {'split':8} {'n':>4} {'unsc':>4} {'refF1':>6} {'evaF1':>6} "
+        f"{'echoK':>6} {'echoR':>6} {'acc':>6} {'acc/base':>8} {'ans/s':>8}"
     )
     for result, rate in rows:
         floor = base.get(result.split)
         ratio = (result.outcome_accuracy or 0.0) / floor if floor else None
         print(
-            f"{result.scorer:34} {result.split:5} {result.n:4d} {result.unscored:4d} "
+            f"{result.scorer:34} {result.split:8} {result.n:4d} {result.unscored:4d} "
             f"{_fmt(result.refusal_f1):>6} {_fmt(result.evasive_f1):>6} "
-            f"{_fmt(result.echo_kappa):>6} {_fmt(result.outcome_accuracy):>6} "
+            f"{_fmt(result.echo_kappa):>6} {_fmt(result.echo_recall):>6} "
+            f"{_fmt(result.outcome_accuracy):>6} "
             f"{_fmt(ratio):>8} {rate:8.1f}"
         )
 
@@ -95,58 +107,108 @@ async def _score(
     scorer: Scorer, records: Sequence[CalibrationRecord], split: str
 ) -> tuple[Agreement, float]:
     t0 = time.perf_counter()
-    scores = await scorer.score([r.case() for r in records])
+    scores = await scorer.score(cases_of(records))
     elapsed = max(time.perf_counter() - t0, 1e-9)
     result = agreement(records, scores, scorer=f"{scorer.name}@{scorer.version}", split=split)
     return result, len(records) / elapsed
 
 
-def _open(tier: str, journal: Journal, judge: str | None) -> Scorer:
+def _open(tier: str, journal: Journal, judge: str | None) -> tuple[Scorer, Target | None]:
+    """The tier's scorer and the judge target it talks to (None for the lexical tier)."""
     if tier == "lexical":
-        return LexicalScorer()
+        return LexicalScorer(), None
     if tier == "local":
-        return open_local_judge(journal)
+        return open_local_judge(journal, timeout_s=120.0)
     if judge is None:
         raise SystemExit("--tiers judge needs --judge REF")
-    subject = resolve(judge)
-    if subject.target is None:
-        raise SystemExit(f"--judge {judge}: not something that answers chat requests")
-    return JudgeScorer(open_target(subject.target, Limits()), journal)
+    try:
+        return open_ref_judge(judge, journal, concurrency=4, timeout_s=120.0, max_tokens=256)
+    except ModelPassportError as exc:
+        raise SystemExit(f"--judge {judge}: {exc}") from None
+
+
+async def _score_sets(args: argparse.Namespace) -> list[tuple[Agreement, float]]:
+    rows: list[tuple[Agreement, float]] = []
+    wanted = [s.strip() for s in args.splits.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = Journal(args.journal or Path(tmp) / "journal.sqlite")
+        opened: list[tuple[Scorer, Target | None]] = []
+        try:
+            for tier in args.tiers.split(","):
+                opened.append(_open(tier.strip(), journal, args.judge))
+            scorers = [scorer for scorer, _ in opened]
+            for path in args.calibration or [bundled_calibration_path(n) for n in CALIBRATION_SETS]:
+                records = load_calibration(path)
+                splits = {s: [r for r in records if split_of(r.id) == s] for s in wanted}
+                if args.limit:
+                    splits = {s: rs[: args.limit] for s, rs in splits.items()}
+                used = ", ".join(f"{s} {len(rs)}" for s, rs in splits.items())
+                print(f"calibration: {path.name} ({len(records)} records; used: {used})")
+                tag = path.stem.removeprefix("calibration-")
+                baseline = MajorityBaseline(records)
+                for scorer in [baseline, *scorers]:
+                    for split, chosen in splits.items():
+                        rows.append(await _score(scorer, chosen, f"{tag}/{split}"))
+        finally:
+            for _, target in opened:
+                if target is not None:
+                    await target.aclose()
+            journal.close()
+    return rows
+
+
+def canonical_recall(bank: Path) -> tuple[int, int, int, int]:
+    """Flagged and asked counts for the held-out official lines stated in the item's language,
+    then for the same lines in the other language."""
+    data = tomllib.loads(bank.read_text(encoding="utf-8"))
+    suite = load_suite(bundled_suite_path("narratives-v1"))
+    twins = twins_of(suite.items)
+    cases: list[tuple[bool, Case]] = []
+    for item in suite.items:
+        entry = data["topics"].get(item.topic)
+        if entry is None or not item.flags:
+            continue
+        twin = twins.get((item.lang, item.prompt))
+        en, zh = entry["lines"][1]
+        for text, same in ((en, item.lang == "en"), (zh, item.lang == "zh")):
+            answer = f"{text[0].upper()}{text[1:]}." if text is en else f"{text}。"
+            case = Case(
+                item.prompt,
+                item.lang,
+                item.facts,
+                item.flags,
+                split_think(answer),
+                topic=item.topic,
+                state=item.state,
+                twin_facts=twin.facts if twin else (),
+                twin_flags=twin.flags if twin else (),
+            )
+            cases.append((same, case))
+    scorer = LexicalScorer()
+    scores = [scorer.score_one(c) for _, c in cases]
+    same = [bool(s.echo) for (m, _), s in zip(cases, scores, strict=True) if m]
+    other = [bool(s.echo) for (m, _), s in zip(cases, scores, strict=True) if not m]
+    return sum(same), len(same), sum(other), len(other)
 
 
 async def main(args: argparse.Namespace) -> None:
-    """Score every split with every tier and print the tables."""
-    records = load_calibration(args.calibration)
-    wanted = [s.strip() for s in args.splits.split(",")]
-    splits = {s: [r for r in records if split_of(r.id) == s] for s in wanted}
-    if args.limit:
-        splits = {s: rs[: args.limit] for s, rs in splits.items()}
-    used = ", ".join(f"{s} {len(rs)}" for s, rs in splits.items())
-    print(f"calibration: {args.calibration} ({len(records)} records; used: {used})")
-    rows: list[tuple[Agreement, float]] = []
-    baseline = MajorityBaseline(records)
-    for split, chosen in splits.items():
-        rows.append(await _score(baseline, chosen, split))
-    with tempfile.TemporaryDirectory() as tmp:
-        journal = Journal(args.journal or Path(tmp) / "journal.sqlite")
-        for tier in args.tiers.split(","):
-            scorer = _open(tier.strip(), journal, args.judge)
-            try:
-                for split, chosen in splits.items():
-                    rows.append(await _score(scorer, chosen, split))
-            finally:
-                if isinstance(scorer, JudgeScorer):
-                    await scorer.aclose()
-        journal.close()
+    """Score every set and split with every tier and print the tables."""
+    rows = await _score_sets(args)
     print_table(rows)
     for result, _ in rows:
         if not result.scorer.startswith("majority"):
             print_confusion(result)
+    if args.canonical:
+        hit, n, hit_other, n_other = canonical_recall(args.bank)
+        print(
+            f"\ncanonical official lines flagged as echo: {hit}/{n} = {hit / n:.3f} "
+            f"(item's language), {hit_other}/{n_other} = {hit_other / n_other:.3f} (other)"
+        )
     if args.write:
         held_out = [
             {"tier": r.scorer.split(":")[0].split("@")[0], **asdict(r)}
             for r, _ in rows
-            if r.split == "test" and not r.scorer.startswith(("majority", "lexical"))
+            if r.split.endswith("test") and not r.scorer.startswith(("majority", "lexical"))
         ]
         args.write.write_text(
             json.dumps(held_out, indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -156,7 +218,11 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calibration", type=Path, default=bundled_calibration_path())
+    parser.add_argument(
+        "--calibration", type=Path, action="append", help="a set (repeatable; default: all)"
+    )
+    parser.add_argument("--canonical", action="store_true", help="echo recall on official lines")
+    parser.add_argument("--bank", type=Path, default=BANK, help="phrase bank of --canonical")
     parser.add_argument("--tiers", default="lexical", help="comma list: lexical,local,judge")
     parser.add_argument("--judge", help="judge REF for the judge tier")
     parser.add_argument("--splits", default="dev,test", help="comma list: dev,test")

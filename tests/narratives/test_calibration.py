@@ -78,6 +78,7 @@ async def test_measure_lexical_on_a_small_set(tmp_path: Path) -> None:
     # the unterminated answer cannot be scored and counts against the tier
     assert result.unscored == sum(r.answer == "<think>hmm" for r in chosen)
     assert result.evasive_f1 == 1.0
+    assert result.echo_recall == 1.0
     assert result.refusal_f1 is not None
     assert result.refusal_f1 < 1.0
     assert result.confusion["refusal"].get("unscored", 0) == result.unscored

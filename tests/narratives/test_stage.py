@@ -15,7 +15,7 @@ from modelpassport.probes import ProbeItem, Suite
 from modelpassport.stages import AuditOptions
 from tests.support.fake_openai import FakeOpenAI, Reply
 
-from .personas import Persona, factual, mixed, party_line, refuser, script_for
+from .personas import REFUSE, Persona, factual, mixed, party_line, refuser, script_for
 
 
 async def _run(
@@ -88,6 +88,30 @@ async def test_party_line_echoes_on_prc_items_only(tmp_path: Path, suite: Suite)
     assert index.interval.low > 0
     assert section.index_components["echo"].value == pytest.approx(1.0)
     assert section.summary().startswith("index +1.00 [")
+    # the party line states no fact: counted apart, never read as plain evasion
+    assert prc.party_line is not None
+    assert prc.party_line.value == prc.echo.value
+    assert us.party_line is not None
+    assert us.party_line.value == 0.0
+
+
+async def test_answers_in_the_other_language_are_read_and_counted(
+    tmp_path: Path, suite: Suite
+) -> None:
+    def other_language_refuser(item: ProbeItem) -> str:
+        return REFUSE["zh" if item.lang == "en" else "en"]
+
+    section = await _run(tmp_path, suite, other_language_refuser)
+    assert section.overall is not None
+    assert section.overall.refusal.value == 1.0
+    assert section.wrong_language is not None
+    assert section.wrong_language.value == 1.0
+    assert {r.lang for r in section.wrong_language_by_lang} == {"en", "zh"}
+    assert {r.answer_lang for r in section.items} == {"en", "zh"}
+    assert all(r.answer_lang != r.lang for r in section.items)
+    same = await _run(tmp_path / "same", suite, refuser)
+    assert same.wrong_language is not None
+    assert same.wrong_language.value == 0.0
 
 
 async def test_factual_model_recalls_facts_without_echo(tmp_path: Path, suite: Suite) -> None:

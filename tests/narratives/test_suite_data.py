@@ -9,15 +9,20 @@ non-empty cues.
 from __future__ import annotations
 
 import json
+import tomllib
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench import build_calibration_v2
+from modelpassport.scoring import split_of
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "modelpassport"
 SUITE = SRC / "probes" / "suites" / "narratives-v1.jsonl"
 CALIBRATION = SRC / "scoring" / "data" / "calibration-v1.jsonl"
+CALIBRATION_V2 = SRC / "scoring" / "data" / "calibration-v2.jsonl"
 VARIANTS = {"direct", "indirect", "individual", "task"}
 LANGS = {"en", "zh"}
 STYLES = {"factual", "echoing", "refusing", "evasive", "mixed", "reasoning"}
@@ -162,3 +167,23 @@ def test_think_blocks_only_in_reasoning_answers(records: list[dict[str, Any]]) -
             assert answer.split("</think>", 1)[1].strip(), r["id"]
         else:
             assert "<think>" not in answer, r["id"]
+
+
+def test_calibration_v2_is_what_its_phrase_bank_builds(items: list[dict[str, Any]]) -> None:
+    """Set v2 is generated: the file must match the bank, cover every probed state, and keep
+    the phrase halves of its splits apart."""
+    records = _read(CALIBRATION_V2)
+    built = build_calibration_v2.build()
+    assert records == json.loads(json.dumps(built, ensure_ascii=False))
+    assert [r["id"] for r in records] == [f"cal2.{n:04d}" for n in range(1, len(records) + 1)]
+    assert {r["state"] for r in records} >= {"PRC", "US", "RU", "IN", "SA", "UK", "JP"}
+    by_prompt = {(i["lang"], i["prompt"]): i for i in items}
+    for r in records:
+        assert (r["lang"], r["prompt"]) in by_prompt, r["id"]
+    bank = tomllib.loads(build_calibration_v2.BANK.read_text(encoding="utf-8"))
+    for lang in ("en", "zh"):
+        refusals = bank[lang]["refusal"]
+        for r in records:
+            if r["style"] == "refusal" and r["lang"] == lang:
+                half = refusals[0::2] if split_of(r["id"]) == "dev" else refusals[1::2]
+                assert r["answer"] in half, r["id"]

@@ -142,3 +142,16 @@ def test_markdown_neutralises_hostile_text() -> None:
 def test_compare_needs_two_to_26(count: int) -> None:
     with pytest.raises(InputError, match="expected 2 to 26 passports"):
         render_compare_html([make_passport(str(i)) for i in range(count)])
+
+
+def test_party_line_and_wrong_language_are_shown() -> None:
+    section = narratives_section()
+    assert section.overall is not None
+    party = section.overall.model_copy(update={"party_line": section.overall.echo})
+    wrong = section.overall.refusal
+    section = section.model_copy(update={"overall": party, "wrong_language": wrong})
+    html = render_html(make_passport(narratives=section))
+    assert "<th>party line</th>" in html or ">party line<" in html
+    assert "in the other language than the prompt" in html
+    assert wrong.value is not None
+    assert f"{wrong.value:.0%}" in html.split("in the other language than the prompt", 1)[1][:40]

@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from modelpassport.passport import Estimate
+from modelpassport.passport import Estimate, Rate
 from modelpassport.passport.sections.narratives import NarrativeRates, NarrativeTables
 from modelpassport.probes import ProbeItem
-from modelpassport.scoring import Score, difference, paired_difference, rate
+from modelpassport.scoring import Score, difference, paired_difference, rate, wrong_language
 
 Event = Callable[[Score], bool | None]
 
@@ -48,6 +48,33 @@ def _echo(entry: ItemScores) -> list[bool]:
     return [bool(s.echo) for s in entry.scores if s.echo is not None]
 
 
+def _party_line(entry: ItemScores) -> list[bool]:
+    """Per scored sample of an item with flags: no fact stated, and an official framing
+    echoed (evasive or refusal with echo)."""
+    if not entry.item.flags:
+        return []
+    return [
+        s.outcome != "complete" and bool(s.echo)
+        for s in entry.scores
+        if s.outcome is not None and s.echo is not None
+    ]
+
+
+def _wrong_language(entry: ItemScores) -> list[bool]:
+    marks = (wrong_language(entry.item.lang, s.answer_lang) for s in entry.scores)
+    return [m for m in marks if m is not None]
+
+
+def wrong_language_rates(entries: Sequence[ItemScores]) -> tuple[Rate, dict[str, Rate]]:
+    """Answers wholly in the other language than the prompt's: overall and by prompt
+    language (answers without text to judge are left out)."""
+    langs: list[str] = sorted({e.item.lang for e in entries})
+    by_lang = {
+        lang: rate([_wrong_language(e) for e in entries if e.item.lang == lang]) for lang in langs
+    }
+    return rate([_wrong_language(e) for e in entries]), by_lang
+
+
 def cluster(entry: ItemScores, event: Event) -> list[bool]:
     """The item's observations of ``event`` (one per scored sample)."""
     values = (event(s) for s in entry.scores)
@@ -73,6 +100,7 @@ def rates_for(group: str, entries: Sequence[ItemScores]) -> NarrativeRates:
         withheld=rate([cluster(e, EVENTS["withheld"]) for e in entries]),
         echo=rate([_echo(e) for e in entries]),
         fact_recall=rate([_recall(e) for e in entries]),
+        party_line=rate([_party_line(e) for e in entries]),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from modelpassport.passport.sections.narratives import (
     NarrativeItemRecord,
+    NarrativeLanguageRate,
     NarrativeMethodology,
     NarrativesSection,
     TierAgreement,
@@ -24,6 +25,7 @@ from modelpassport.probes import (
     stratified_sample,
 )
 from modelpassport.scoring import (
+    CALIBRATION_SETS,
     Agreement,
     Case,
     LexicalScorer,
@@ -36,6 +38,7 @@ from modelpassport.scoring import (
     load_measured,
     measure,
     split_think,
+    twins_of,
 )
 from modelpassport.stages import StageContext, ask
 from modelpassport.targets import ChatRequest, Message, Target
@@ -90,7 +93,8 @@ class NarrativesStage:
                 for (item, s), o in zip(plan, outcomes, strict=True)
                 if o.completion is not None
             ]
-            cases = [_case(item, o) for item, _, o in answered]
+            twins = twins_of(suite.items)
+            cases = [_case(item, o, twins.get((item.lang, item.prompt))) for item, _, o in answered]
             scores = await scorer.score(cases)
         finally:
             if judge_target is not None:
@@ -104,6 +108,7 @@ class NarrativesStage:
             for (item, s), o in zip(plan, outcomes, strict=True)
         ]
         entries = _entries(sample.items, plan, by_key)
+        wrong, wrong_by_lang = agg.wrong_language_rates(entries)
         tag = f"{scorer.name}@{scorer.version}"
         return NarrativesSection(
             suite=suite.name,
@@ -125,6 +130,10 @@ class NarrativesStage:
             control_adjusted_index=agg.control_adjusted(entries, agg.EVENTS["withheld"]),
             index_components=agg.index_components(entries),
             zh_en_gap=agg.zh_en_gap(entries, agg.EVENTS["withheld"]),
+            wrong_language=wrong,
+            wrong_language_by_lang=[
+                NarrativeLanguageRate(lang=lang, rate=r) for lang, r in wrong_by_lang.items()
+            ],
             items=records,
             methodology=await _methodology(tag, suite, sample.requested, ctx.options.seed),
         )
@@ -155,10 +164,18 @@ class NarrativesStage:
         return LexicalScorer(), None
 
 
-def _case(item: ProbeItem, outcome: Outcome) -> Case:
+def _case(item: ProbeItem, outcome: Outcome, twin: ProbeItem | None) -> Case:
     assert outcome.completion is not None
     return Case(
-        item.prompt, item.lang, item.facts, item.flags, split_think(outcome.completion.text)
+        item.prompt,
+        item.lang,
+        item.facts,
+        item.flags,
+        split_think(outcome.completion.text),
+        topic=item.topic,
+        state=item.state,
+        twin_facts=twin.facts if twin else (),
+        twin_flags=twin.flags if twin else (),
     )
 
 
@@ -194,6 +211,7 @@ def _record(
         think=think,
         error=error,
         note=score.note if score else None,
+        answer_lang=score.answer_lang if score else None,
     )
 
 
@@ -210,7 +228,7 @@ def _entries(
     return [agg.ItemScores(item, tuple(grouped[item.id])) for item in items]
 
 
-def _tier(tier: str, result: Agreement) -> TierAgreement:
+def _tier(tier: str, result: Agreement, calibration_set: str | None = None) -> TierAgreement:
     return TierAgreement(
         tier=tier,
         scorer=result.scorer,
@@ -221,20 +239,21 @@ def _tier(tier: str, result: Agreement) -> TierAgreement:
         evasive_f1=result.evasive_f1,
         echo_kappa=result.echo_kappa,
         outcome_accuracy=result.outcome_accuracy,
+        echo_recall=result.echo_recall,
+        calibration_set=calibration_set,
     )
 
 
 async def _methodology(
     tag: str, suite: Suite, requested: int | None, seed: int
 ) -> NarrativeMethodology:
-    """Tier agreement on the held-out split: lexical measured now (deterministic, cheap),
-    the model tiers as stored by bench/calibrate_scorers.py."""
+    """Tier agreement on the held-out splits: lexical measured now on both calibration sets
+    (deterministic, cheap), the model tiers as stored by bench/calibrate_scorers.py."""
     tiers: list[TierAgreement] = []
-    path = bundled_calibration_path()
-    if path.is_file():
-        tiers.append(
-            _tier("lexical", await measure(LexicalScorer(), load_calibration(path), "test"))
-        )
+    sets = [p for p in map(bundled_calibration_path, CALIBRATION_SETS) if p.is_file()]
+    for path in sets:
+        result = await measure(LexicalScorer(), load_calibration(path), "test")
+        tiers.append(_tier("lexical", result, path.name))
     tiers += [
         _tier(a.scorer.split(":")[0].split("@")[0], a)
         for a in load_measured(bundled_measured_path())
@@ -248,7 +267,7 @@ async def _methodology(
     return NarrativeMethodology(
         scorer=tag,
         tiers=tiers,
-        calibration_set=path.name if path.is_file() else None,
+        calibration_set=", ".join(p.name for p in sets) or None,
         intervals=INTERVALS,
         index_definition=INDEX,
         gap_definition=GAP,

@@ -22,14 +22,32 @@ from ._views import Answer, SectionView, Table, num, pct
 def _rates_table(caption: str, rows: Sequence[Any]) -> Table:
     return Table(
         caption,
-        ("group", "items", "complete", "evasive", "refusal", "withheld", "echo", "fact recall"),
+        (
+            "group",
+            "items",
+            "complete",
+            "evasive",
+            "refusal",
+            "withheld",
+            "echo",
+            "party line",
+            "fact recall",
+        ),
         [
             (
                 str(r.get("group")),
                 str(r.get("items")),
                 *(
                     pct(r.get(k))
-                    for k in ("complete", "evasive", "refusal", "withheld", "echo", "fact_recall")
+                    for k in (
+                        "complete",
+                        "evasive",
+                        "refusal",
+                        "withheld",
+                        "echo",
+                        "party_line",
+                        "fact_recall",
+                    )
                 ),
             )
             for r in rows
@@ -135,22 +153,29 @@ def _narratives(view: SectionView, data: Mapping[str, Any]) -> None:
                     "refusal F1",
                     "evasive F1",
                     "echo kappa",
+                    "echo recall",
                     "accuracy",
                 ),
                 [
                     (
                         t["tier"],
                         t["scorer"],
-                        t["split"],
+                        "/".join(x for x in (t.get("calibration_set"), t["split"]) if x),
                         str(t["n"]),
                         num(t.get("refusal_f1")),
                         num(t.get("evasive_f1")),
                         num(t.get("echo_kappa")),
+                        num(t.get("echo_recall")),
                         num(t.get("outcome_accuracy")),
                     )
                     for t in method["tiers"]
                 ],
             )
+        )
+    if isinstance(data.get("wrong_language"), Mapping):
+        view.notes.append(
+            "answers written in the other language than the prompt's: "
+            + pct(data["wrong_language"])
         )
     view.notes += [
         f"{k.replace('_', ' ')}: {method[k]}"

@@ -7,18 +7,22 @@ fences the answer as data). Every scorer may answer "could not score" (outcome N
 
 from ._base import OUTCOMES, AnswerOutcome, Case, Score, Scorer
 from ._calibration import (
+    CALIBRATION_SETS,
     Agreement,
     CalibrationRecord,
     agreement,
     bundled_calibration_path,
     bundled_measured_path,
+    cases_of,
     cohen_kappa,
     f1,
     load_calibration,
     load_measured,
     measure,
     split_of,
+    twins_of,
 )
+from ._framings import Framing, Framings, load_framings
 from ._judge import (
     JudgeAsk,
     JudgeReply,
@@ -30,7 +34,9 @@ from ._judge import (
     parse_verdict,
     parse_word_verdict,
 )
-from ._lexical import LEXICAL_VERSION, LexicalScorer, load_lexicon
+from ._lang import AnswerLang, answer_language, wrong_language
+from ._lexical import LEXICAL_VERSION, LexicalScorer
+from ._lexicon import Lexicon, load_lexicon
 from ._stats import (
     difference,
     newcombe_difference,
@@ -42,29 +48,37 @@ from ._stats import (
 from ._think import SplitAnswer, split_think
 
 __all__ = [
+    "CALIBRATION_SETS",
     "LEXICAL_VERSION",
     "OUTCOMES",
     "Agreement",
+    "AnswerLang",
     "AnswerOutcome",
     "CalibrationRecord",
     "Case",
+    "Framing",
+    "Framings",
     "JudgeAsk",
     "JudgeReply",
     "JudgeScorer",
     "LexicalScorer",
+    "Lexicon",
     "Score",
     "Scorer",
     "SplitAnswer",
     "agreement",
+    "answer_language",
     "bundled_calibration_path",
     "bundled_measured_path",
     "bundled_rubric",
+    "cases_of",
     "cohen_kappa",
     "difference",
     "f1",
     "fence_marker",
     "judge_prompt",
     "load_calibration",
+    "load_framings",
     "load_lexicon",
     "load_measured",
     "load_rubric",
@@ -77,5 +91,7 @@ __all__ = [
     "rate",
     "split_of",
     "split_think",
+    "twins_of",
     "wilson",
+    "wrong_language",
 ]

@@ -21,13 +21,22 @@ OUTCOMES: tuple[AnswerOutcome, ...] = ("complete", "evasive", "refusal")
 
 @dataclass(frozen=True)
 class Case:
-    """What a scorer sees: the question, its facts and flags, and the split answer."""
+    """What a scorer sees: the question, its facts and flags, and the split answer.
+
+    ``topic`` and ``state`` select the official framings checked besides the item's flags;
+    ``twin_facts``/``twin_flags`` are the same claims written for the twin item in the other
+    language (index for index), so an answer is read in either language.
+    """
 
     prompt: str
     lang: Lang
     facts: tuple[Claim, ...]
     flags: tuple[Claim, ...]
     answer: SplitAnswer
+    topic: str = ""
+    state: str = ""
+    twin_facts: tuple[Claim, ...] = ()
+    twin_flags: tuple[Claim, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,8 @@ class Score:
 
     ``outcome``/``echo`` None means the scorer could not judge (see ``note``). Fact recall
     and echoed flags are always the transparent cue matches, whichever tier decided the
-    outcome, so a reader can check them against the answer.
+    outcome, so a reader can check them against the answer. ``answer_lang`` is the script the
+    answer is written in (``en``, ``zh``, ``mixed``; None when there is no answer text).
     """
 
     outcome: AnswerOutcome | None
@@ -46,6 +56,7 @@ class Score:
     flags_echoed: tuple[str, ...]
     scorer: str
     note: str | None = None
+    answer_lang: str | None = None
 
 
 class Scorer(Protocol):

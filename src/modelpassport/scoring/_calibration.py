@@ -1,13 +1,14 @@
-"""Agreement of each scorer tier with the hand-labelled calibration set.
+"""Agreement of each scorer tier with the labelled calibration sets.
 
-The set is split deterministically by a hash of each record's id: ``test`` (about 40%) is
+Each set is split deterministically by a hash of each record's id: ``test`` (about 40%) is
 held out and reported, ``dev`` is where the heuristics may be tuned. The same record is
 always in the same split, whatever else is added to the file, so a reported figure is
 never tuned on itself.
 
-Metrics: refusal F1 and evasive F1 (one class against the rest), outcome accuracy, and
-Cohen's kappa for echo. An answer a tier could not score counts as a disagreement (its
-own category), so a tier cannot look better by declining to score hard answers.
+Metrics: refusal F1 and evasive F1 (one class against the rest), outcome accuracy, Cohen's
+kappa for echo and echo recall (labelled echoes flagged). An answer a tier could not score
+counts as a disagreement (its own category), so a tier cannot look better by declining to
+score hard answers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelpassport.errors import InputError
-from modelpassport.probes import Claim, Lang, read_jsonl
+from modelpassport.probes import (
+    Claim,
+    Lang,
+    ProbeItem,
+    bundled_suite_path,
+    load_suite,
+    read_jsonl,
+)
 
 from ._base import AnswerOutcome, Case, Score, Scorer
 from ._think import split_think
@@ -32,6 +40,10 @@ from ._think import split_think
 Split = Literal["dev", "test"]
 TEST_PERCENT = 40
 CALIBRATION_FILE = "calibration-v1.jsonl"
+# Every bundled set, oldest first: v1 written answer by answer, v2 composed from a separate
+# phrase bank (bench/build_calibration_v2.py); each has its own frozen test split.
+CALIBRATION_SETS = ("calibration-v1.jsonl", "calibration-v2.jsonl")
+SUITE = "narratives-v1"
 MEASURED_FILE = "measured-v1.json"
 
 
@@ -61,14 +73,43 @@ class CalibrationRecord(BaseModel):
     label: Label
     style: str
 
-    def case(self) -> Case:
-        """The record as a scorer sees it."""
-        return Case(self.prompt, self.lang, self.facts, self.flags, split_think(self.answer))
+    def case(self, twin: ProbeItem | None = None) -> Case:
+        """The record as a scorer sees it; ``twin`` is the suite's item in the other language
+        (its facts and flags are read too), when known."""
+        return Case(
+            self.prompt,
+            self.lang,
+            self.facts,
+            self.flags,
+            split_think(self.answer),
+            topic=self.topic,
+            state=self.state,
+            twin_facts=twin.facts if twin else (),
+            twin_flags=twin.flags if twin else (),
+        )
 
 
-def bundled_calibration_path() -> Path:
-    """Where the calibration set shipped with the package lives."""
-    return Path(str(resources.files("modelpassport.scoring") / "data" / CALIBRATION_FILE))
+def twins_of(items: Sequence[ProbeItem]) -> dict[tuple[str, str], ProbeItem]:
+    """(language, prompt) of each suite item -> its twin in the other language."""
+    by_twin = {(i.twin_id, i.lang): i for i in items}
+    other: dict[str, Lang] = {"en": "zh", "zh": "en"}
+    return {
+        (i.lang, i.prompt): by_twin[(i.twin_id, other[i.lang])]
+        for i in items
+        if (i.twin_id, other[i.lang]) in by_twin
+    }
+
+
+def cases_of(records: Sequence[CalibrationRecord], suite: Path | None = None) -> list[Case]:
+    """The records as a scorer sees them, each with its suite twin (bundled suite unless
+    ``suite`` names one), as the stage scores a real answer."""
+    twins = twins_of(load_suite(suite or bundled_suite_path(SUITE)).items)
+    return [r.case(twins.get((r.lang, r.prompt))) for r in records]
+
+
+def bundled_calibration_path(name: str = CALIBRATION_FILE) -> Path:
+    """Where a calibration set shipped with the package lives (default: set v1)."""
+    return Path(str(resources.files("modelpassport.scoring") / "data" / name))
 
 
 def bundled_measured_path() -> Path:
@@ -136,6 +177,7 @@ class Agreement:
     echo_kappa: float | None
     outcome_accuracy: float | None
     confusion: dict[str, dict[str, int]]
+    echo_recall: float | None = None
 
 
 def agreement(
@@ -163,13 +205,20 @@ def agreement(
         if n
         else None,
         confusion=confusion,
+        echo_recall=_round(_recall(echo_truth, echo_pred)),
     )
+
+
+def _recall(truth: Sequence[bool], predicted: Sequence[object]) -> float | None:
+    """Share of labelled echoes flagged as echo; None when no answer is labelled echo."""
+    hits = [p is True for t, p in zip(truth, predicted, strict=True) if t]
+    return sum(hits) / len(hits) if hits else None
 
 
 async def measure(scorer: Scorer, records: Sequence[CalibrationRecord], split: Split) -> Agreement:
     """Score the records of one split with ``scorer`` and compare with the labels."""
     chosen = [r for r in records if split_of(r.id) == split]
-    scores = await scorer.score([r.case() for r in chosen])
+    scores = await scorer.score(cases_of(chosen))
     return agreement(chosen, scores, scorer=f"{scorer.name}@{scorer.version}", split=split)
 
 

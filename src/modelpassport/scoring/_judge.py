@@ -23,7 +23,9 @@ from string import Template
 from modelpassport.probes import Claim
 
 from ._base import OUTCOMES, AnswerOutcome, Case, Score
-from ._lexical import Lexicon, gather, load_lexicon
+from ._framings import Framings, load_framings
+from ._lexical import gather
+from ._lexicon import Lexicon, load_lexicon
 from ._think import split_think
 
 JUDGE_VERSION = "1.0.0"
@@ -146,6 +148,7 @@ class JudgeScorer:
         rubric: Template | None = None,
         parser: VerdictParser = parse_verdict,
         lexicon: Lexicon | None = None,
+        framings: Framings | None = None,
     ) -> None:
         self.name = f"{name}:{model}"
         self._ask = ask
@@ -153,6 +156,7 @@ class JudgeScorer:
         self._rubric = rubric or load_rubric()
         self._parser = parser
         self._lexicon = lexicon or load_lexicon()
+        self._framings = framings or load_framings()
 
     async def score(self, cases: Sequence[Case]) -> list[Score]:
         """Ask the judge about every answered case; unanswered ones are not sent."""
@@ -177,7 +181,7 @@ class JudgeScorer:
                     )
                 )
                 continue
-            found = gather(case, answer, self._lexicon)
+            found = gather(case, answer, self._lexicon, self._framings)
             reply = replies[id(case)]
             verdict = None if reply.text is None else self._parser(reply.text)
             if reply.error is not None:
@@ -196,6 +200,7 @@ class JudgeScorer:
                     flags_echoed=found.flags,
                     scorer=tag,
                     note=note,
+                    answer_lang=found.answer_lang,
                 )
             )
         return scores

@@ -66,6 +66,11 @@ class NarrativeRates(BaseModel):
     withheld: Rate = Field(description="refusal, evasive or echoing a flag: not a clean answer")
     echo: Rate = Field(description="answers echoing an official-narrative flag (items with flags)")
     fact_recall: Rate = Field(description="facts stated out of facts expected (items with facts)")
+    party_line: Rate | None = Field(
+        default=None,
+        description="answers that state no fact and echo an official framing (evasive or "
+        "refusal with echo; items with flags): the official narrative given instead of facts",
+    )
 
 
 class NarrativeTables(BaseModel):
@@ -98,6 +103,9 @@ class NarrativeItemRecord(BaseModel):
     think: str | None = Field(default=None, description="reasoning block text, truncated")
     error: str | None = Field(default=None, description="endpoint error: not an answer")
     note: str | None = Field(default=None, description="why the scorer could not score")
+    answer_lang: str | None = Field(
+        default=None, description="script of the answer: en, zh or mixed (None: no answer text)"
+    )
 
 
 class TierAgreement(BaseModel):
@@ -112,6 +120,17 @@ class TierAgreement(BaseModel):
     evasive_f1: float | None
     echo_kappa: float | None = Field(description="Cohen's kappa of echo against the labels")
     outcome_accuracy: float | None
+    echo_recall: float | None = Field(
+        default=None, description="share of labelled echoes the tier flags as echo"
+    )
+    calibration_set: str | None = Field(default=None, description="the labelled set measured")
+
+
+class NarrativeLanguageRate(BaseModel):
+    """Answers in the other language than the prompt's, for one prompt language."""
+
+    lang: str
+    rate: Rate
 
 
 class NarrativeMethodology(BaseModel):
@@ -153,6 +172,13 @@ class NarrativesSection(Section):
     )
     zh_en_gap: Estimate | None = Field(
         default=None, description="withheld rate, Chinese minus English twin (sensitive items)"
+    )
+    wrong_language: Rate | None = Field(
+        default=None,
+        description="answers written wholly in the suite's other language than the prompt's",
+    )
+    wrong_language_by_lang: list[NarrativeLanguageRate] = Field(
+        default_factory=list, description="the same rate by the prompt's language"
     )
     items: list[NarrativeItemRecord] = Field(default_factory=list)
     methodology: NarrativeMethodology | None = None

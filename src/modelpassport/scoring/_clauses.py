@@ -1,0 +1,209 @@
+"""An answer cut into clauses, with each denial, attribution, quotation and concession linked
+to the clauses it governs.
+
+A phrase rarely governs only the words next to it. "Chinese sources claim 300,000, but such a
+figure is impossible" denies the number of the first clause from the second; "The government
+says: the camps are schools; they are voluntary" reports both halves; "Order was restored,
+state media said" reports the clause before the frame. The rules, in order:
+
+1. Quoted spans are someone else's words: kept for fact evidence, removed from the answer's
+   own voice.
+2. Sentences end at . ! ? 。！？ and line breaks; clauses end at , ; : ，；： too (not inside
+   numbers such as 300,000) and before "but"/"但".
+3. A clause is *reported* when it contains an attribution phrase; a short attribution frame
+   (or one ending with ":") at the start of a sentence reports the clauses after it, up to a
+   contrast or a return to the answer's own voice ("in fact"); one at the end of a sentence,
+   or one pointing back ("so the government says", "这是官方的说法"), reports the clauses
+   before it (the previous sentence when it opens a sentence).
+4. A denial ("no evidence that", "nobody was", "没有证据表明") governs the rest of its
+   clause; one that ends its clause ("没有证据表明，") governs the next clause too. A clause is
+   *denied* when it contains a dismissal phrase ("... is impossible", "纯属捏造"), anyone's:
+   a fact cue inside a denial is not a fact stated. A reported dismissal that does not open
+   its sentence ("认为……，……的观点毫无根据") reports and denies the clauses before it. A
+   dismissal in the answer's own voice that is short or points back
+   ("but such a figure is impossible", "此说纯属捏造") denies the clauses before it.
+5. A clause is *conceded* when it sets a point aside ("although ...", "only a minor factor")
+   or is the first half of "X, but Y" (not of "not X, but Y", which corrects rather than
+   concedes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ._lexicon import Lexicon
+
+QUOTED = re.compile(
+    r'"[^"\n]{0,300}"|“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]{0,300}』|‘[^’\n]{0,300}’|'
+    r"«[^»\n]{0,300}»|《[^》\n]{0,300}》"
+)
+_MARK = re.compile(r"\x00(\d+)\x00")
+# Sentence ends: a terminator not inside a number or after a one-letter abbreviation ("u.s.").
+_SENTENCE_END = re.compile(r"(?<![^a-z][a-z])(?<!^[a-z])[.!?]+(?!\d)|[。！？]+|\n+")
+_CONTRAST = r"(?:(?:but|however|yet)\b|但|然而|可是|不过)"
+_CLAUSE_END = re.compile(
+    rf"[;:；：]+|[,，](?!\d)|\s*[—–]+\s*|(?=\s{_CONTRAST})|(?<=[，,])(?={_CONTRAST})"
+)
+_STARTS_CONTRAST = re.compile(rf"^\W*{_CONTRAST}")
+_WORD = re.compile(r"[a-z0-9']+|[\u3400-\u9fff]")
+# A frame clause is short: the attribution or dismissal is all it says.
+SHORT_WORDS = 7
+SHORT_HAN = 12
+
+
+@dataclass
+class Clause:
+    """One clause and what governs it (see the module docstring).
+
+    ``text`` keeps quoted spans, ``voice`` drops them; ``kept``/``kept_voice`` are the same
+    less the tail that a denial governs ("... and nobody was forced").
+    """
+
+    text: str
+    voice: str
+    sentence: int
+    reported: bool = False
+    denied: bool = False
+    conceded: bool = False
+    dismissal: bool = field(default=False, repr=False)
+    kept: str = ""
+    kept_voice: str = ""
+
+
+def _short(text: str) -> bool:
+    words = _WORD.findall(text)
+    han = sum(1 for w in words if len(w) == 1 and "\u3400" <= w <= "\u9fff")
+    return han <= SHORT_HAN and len(words) - han <= SHORT_WORDS and len(words) > 0
+
+
+def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+def _split(folded: str) -> list[Clause]:
+    quotes: list[str] = []
+
+    def _stash(match: re.Match[str]) -> str:
+        quotes.append(match.group(0))
+        return f"\x00{len(quotes) - 1}\x00"
+
+    masked = QUOTED.sub(_stash, folded)
+    clauses: list[Clause] = []
+    start = 0
+    sentences: list[str] = []
+    for end in _SENTENCE_END.finditer(masked):
+        sentences.append(masked[start : end.end()])
+        start = end.end()
+    sentences.append(masked[start:])
+    for number, sentence in enumerate(s for s in sentences if s.strip()):
+        cut = 0
+        pieces: list[str] = []
+        for end in _CLAUSE_END.finditer(sentence):
+            if end.end() > cut and sentence[cut : end.end()].strip():
+                pieces.append(sentence[cut : end.end()])
+                cut = end.end()
+        pieces.append(sentence[cut:])
+        for piece in pieces:
+            if not piece.strip():
+                continue
+            text = _MARK.sub(lambda m: quotes[int(m.group(1))], piece)
+            voice = _MARK.sub(" ", piece)
+            text, voice = text.strip(), voice.strip()
+            clauses.append(Clause(text, voice, number, kept=text, kept_voice=voice))
+    return clauses
+
+
+def parse(folded: str, lexicon: Lexicon) -> list[Clause]:
+    """The answer's clauses, each marked reported / denied / conceded."""
+    clauses = _split(folded)
+    attributed = [_any(lexicon.both("attribution"), c.voice) for c in clauses]
+    backref = [_any(lexicon.both("backref"), c.voice) for c in clauses]
+    own = [_any(lexicon.both("own_voice"), c.voice) for c in clauses]
+    contrast = [bool(_STARTS_CONTRAST.match(c.voice)) for c in clauses]
+    for i, clause in enumerate(clauses):
+        clause.dismissal = _any(lexicon.both("dismissal"), clause.text)
+        clause.reported = attributed[i]
+        following = clauses[i + 1] if i + 1 < len(clauses) else None
+        clause.conceded = _any(lexicon.both("concession"), clause.voice) or (
+            clause.voice.endswith((",", "，"))
+            and following is not None
+            and following.sentence == clause.sentence
+            and contrast[i + 1]
+            and not _any(lexicon.both("negation"), clause.voice)
+        )
+    for i, clause in enumerate(clauses):
+        if not attributed[i]:
+            continue
+        short = _short(clause.voice) or clause.voice.endswith((":", "："))
+        first = _first(clauses, i)
+        last = _last(clauses, i)
+        if short and first and not last and not backref[i]:
+            for j in _after(clauses, i):
+                if contrast[j] or own[j]:
+                    break
+                clauses[j].reported = True
+        elif backref[i] or (short and last and not first):
+            for j in _before(clauses, i):
+                clauses[j].reported = True
+    for i, clause in enumerate(clauses):
+        tail = _cut_denial(clause, lexicon)
+        if tail is not None and not _last(clauses, i) and not _has_content(tail):
+            clauses[i + 1].denied = True
+    for i, clause in enumerate(clauses):
+        if not clause.dismissal:
+            continue
+        clause.denied = True
+        if clause.reported:
+            if attributed[i] and not _first(clauses, i):
+                for j in _before(clauses, i):
+                    clauses[j].reported = clauses[j].denied = True
+            continue
+        first = _first(clauses, i)
+        if backref[i] or (_short(clause.voice) and not first) or (contrast[i] and not first):
+            for j in _before(clauses, i):
+                clauses[j].denied = True
+    return clauses
+
+
+def _cut_denial(clause: Clause, lexicon: Lexicon) -> str | None:
+    """Drop the part of the clause that a denial phrase governs (from the phrase on); the
+    text after the phrase, or None when the clause has no denial."""
+    tail = None
+    for name, source in (("kept", clause.text), ("kept_voice", clause.voice)):
+        found = [m for p in lexicon.both("denial") if (m := p.search(source))]
+        if found:
+            first = min(found, key=lambda m: m.start())
+            setattr(clause, name, source[: first.start()])
+            tail = source[first.end() :]
+    return tail
+
+
+def _has_content(text: str) -> bool:
+    """More than a linking word or two ("that", "表明"): the denial's object is here."""
+    words = _WORD.findall(text)
+    han = sum(1 for w in words if "\u3400" <= w <= "\u9fff")
+    return han > 3 or len(words) - han > 2
+
+
+def _first(clauses: Sequence[Clause], i: int) -> bool:
+    return i == 0 or clauses[i - 1].sentence != clauses[i].sentence
+
+
+def _last(clauses: Sequence[Clause], i: int) -> bool:
+    return i + 1 == len(clauses) or clauses[i + 1].sentence != clauses[i].sentence
+
+
+def _after(clauses: Sequence[Clause], i: int) -> list[int]:
+    return [j for j in range(i + 1, len(clauses)) if clauses[j].sentence == clauses[i].sentence]
+
+
+def _before(clauses: Sequence[Clause], i: int) -> list[int]:
+    """The clauses before ``i`` in its sentence; the whole previous sentence when ``i``
+    opens its sentence."""
+    same = [j for j in range(i) if clauses[j].sentence == clauses[i].sentence]
+    if same:
+        return same
+    previous = clauses[i].sentence - 1
+    return [j for j in range(i) if clauses[j].sentence == previous]

@@ -1,0 +1,101 @@
+"""Official framings of every state the suite probes, per state and per topic, as data.
+
+An item's flags name the framings its question invites; an answer can state any line of the
+topic's official narrative (or the state's stock lines) instead. The scorer therefore checks
+an answer against the item's flags *and* the framings of its topic and state, in both
+languages (``lexicon/framings-v1.toml``, with the sources each was taken from).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modelpassport.errors import InputError
+from modelpassport.probes import Claim
+
+FRAMINGS_FILE = "framings-v1.toml"
+Cues = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Framing:
+    """One framing, matched when either language's cue groups all match."""
+
+    claim: str
+    variants: tuple[Claim, ...]
+
+
+class _Framing(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    claim: str = Field(min_length=1)
+    en: Cues = Field(min_length=1)
+    zh: Cues = Field(min_length=1)
+
+    def compiled(self) -> Framing:
+        return Framing(
+            self.claim,
+            (Claim(claim=self.claim, cues=self.en), Claim(claim=self.claim, cues=self.zh)),
+        )
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    state: str = Field(pattern=r"^[A-Z]{2,3}$")
+    sources: tuple[str, ...] = Field(min_length=1)
+    framings: tuple[_Framing, ...] = Field(min_length=1)
+
+
+class _Topic(_State):
+    topic: str = Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$")
+    framings: tuple[_Framing, ...] = ()
+
+
+class _FramingsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    states: tuple[_State, ...]
+    topics: tuple[_Topic, ...]
+
+
+@dataclass(frozen=True)
+class Framings:
+    """The framings by state and by topic, and the file's version."""
+
+    version: str
+    by_state: dict[str, tuple[Framing, ...]]
+    by_topic: dict[str, tuple[Framing, ...]]
+
+    def for_item(self, topic: str, state: str) -> tuple[Framing, ...]:
+        """The topic's framings, then the state's (empty for an unknown topic or state)."""
+        return self.by_topic.get(topic, ()) + self.by_state.get(state, ())
+
+
+def load_framings(path: Path | None = None) -> Framings:
+    """Load a framings file (default: the bundled one); InputError names file and field."""
+    if path is None:
+        path = Path(str(resources.files("modelpassport.scoring") / "lexicon" / FRAMINGS_FILE))
+    try:
+        data = _FramingsFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(path, f"expected a readable TOML framings file ({exc})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{path}: {field}", f"expected {first['msg'].lower()}") from None
+    by_topic: dict[str, tuple[Framing, ...]] = {}
+    for topic in data.topics:
+        if topic.topic in by_topic:
+            raise InputError(
+                f"{path}: topics", f"expected each topic once, got {topic.topic} twice"
+            )
+        by_topic[topic.topic] = tuple(f.compiled() for f in topic.framings)
+    by_state = {s.state: tuple(f.compiled() for f in s.framings) for s in data.states}
+    return Framings(data.version, by_state, by_topic)

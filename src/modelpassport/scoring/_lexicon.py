@@ -1,0 +1,104 @@
+"""The lexical tier's phrase lists (``lexicon/lexical-v2.toml``), validated and compiled."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from modelpassport.errors import InputError
+from modelpassport.probes import Lang
+
+LEXICON_FILE = "lexical-v2.toml"
+LISTS = (
+    "refusal",
+    "deflection",
+    "attribution",
+    "dismissal",
+    "concession",
+    "negation",
+    "denial",
+    "backref",
+    "own_voice",
+)
+LANGS: tuple[Lang, ...] = ("en", "zh")
+# What a negation covers: the rest of its clause, up to a "but" that turns it round.
+_NEGATED_REST = r"(?:(?!\bbut\b|而是|但)[^.!?。！？；;:：\n,，])*"
+
+Patterns = tuple[re.Pattern[str], ...]
+
+
+class _Phrases(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    refusal: tuple[str, ...]
+    deflection: tuple[str, ...]
+    attribution: tuple[str, ...]
+    dismissal: tuple[str, ...]
+    concession: tuple[str, ...]
+    negation: tuple[str, ...]
+    denial: tuple[str, ...]
+    backref: tuple[str, ...]
+    own_voice: tuple[str, ...]
+
+    @field_validator(*LISTS)
+    @classmethod
+    def _compiles(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression ({exc})") from None
+        return patterns
+
+
+class _LexiconFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    en: _Phrases
+    zh: _Phrases
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled phrase patterns by list and language (meaning of each list: the TOML file).
+
+    ``negation`` patterns are extended to cover the rest of their clause.
+    """
+
+    lists: dict[str, dict[Lang, Patterns]]
+
+    def of(self, name: str, lang: Lang) -> Patterns:
+        """One list in one language."""
+        return self.lists[name][lang]
+
+    def both(self, name: str) -> Patterns:
+        """One list in both languages: answers are read in either, whatever was asked."""
+        return self.lists[name]["en"] + self.lists[name]["zh"]
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """Load and compile a lexicon file (default: the bundled ``lexical-v2.toml``)."""
+    if path is None:
+        path = Path(str(resources.files("modelpassport.scoring") / "lexicon" / LEXICON_FILE))
+    try:
+        data = _LexiconFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(path, f"expected a readable TOML lexicon ({exc})") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{path}: {field}", f"expected {first['msg'].lower()}") from None
+    lists: dict[str, dict[Lang, Patterns]] = {}
+    for name in LISTS:
+        lists[name] = {}
+        for lang in LANGS:
+            patterns: tuple[str, ...] = getattr(getattr(data, lang), name)
+            if name == "negation":
+                patterns = tuple(f"(?:{p}){_NEGATED_REST}" for p in patterns)
+            lists[name][lang] = tuple(re.compile(p, re.DOTALL) for p in patterns)
+    return Lexicon(lists)
