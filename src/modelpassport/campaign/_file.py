@@ -238,7 +238,8 @@ def _check(campaign: Campaign, where: Path) -> None:
 
 def _first_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+    loc = loc.lstrip(".") or "(top level)"
     if first["type"] == "extra_forbidden":
         return f"{loc}: unknown key"
     message = str(first["msg"]).removeprefix("Value error, ")

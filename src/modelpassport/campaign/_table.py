@@ -118,6 +118,14 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """One chart with the caption shown above it (an SVG title is only a tooltip)."""
+
+    caption: str
+    svg: Markup
+
+
+@dataclass(frozen=True)
 class DecisionTable:
     """Everything the decision page and its Markdown twin show."""
 
@@ -125,7 +133,7 @@ class DecisionTable:
     policy: str | None
     groups: Sequence[Group]
     rows: Sequence[Row]
-    charts: Sequence[Markup]
+    charts: Sequence[Chart]
 
 
 def _decision(candidate: Candidate, policy: str | None) -> Decision | None:
@@ -242,7 +250,7 @@ def _scope(fact: Fact) -> str:
     return parts[2] if len(parts) > 2 else "all"
 
 
-def _interval_charts(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[Markup]:
+def _interval_charts(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[Chart]:
     families: dict[str, list[Fact]] = {}
     for column in columns:
         if column.kind in ("rate", "estimate"):
@@ -259,7 +267,7 @@ def _interval_charts(candidates: Sequence[Candidate], columns: Sequence[Fact]) -
                 if fact is None:
                     continue
                 interval = fact.interval
-                label = f"{c.name}: {_scope(fact)}" if len(ids) > 1 else c.name
+                label = f"{_scope(fact)} · {c.name}" if len(ids) > 1 else c.name
                 bars.append(
                     Bar(
                         label,
@@ -271,11 +279,12 @@ def _interval_charts(candidates: Sequence[Candidate], columns: Sequence[Fact]) -
                 )
         zero = title_fact.kind == "estimate"
         scope = " by language" if len(ids) > 1 else ""
-        charts.append(interval_chart(f"{title_fact.label}{scope}, 95% intervals", bars, zero=zero))
+        caption = f"{title_fact.label}{scope}, 95% intervals"
+        charts.append(Chart(caption, interval_chart(caption, bars, zero=zero)))
     return charts
 
 
-def _scatters(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[Markup]:
+def _scatters(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[Chart]:
     costs = [c for c in columns if _is_cost(c)]
     scores = [c for c in columns if _is_capability(c)]
     charts = []
@@ -293,18 +302,15 @@ def _scatters(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[
                 Point(name, x, y, on, i)
                 for i, ((name, x, y), on) in enumerate(zip(pairs, front, strict=True))
             ]
-            charts.append(
-                scatter_chart(
-                    f"{score.label} against {cost.label} (Pareto front dashed)",
-                    points,
-                    x_label=f"{cost.label} ({cost.unit})",
-                    y_label=score.label,
-                )
+            caption = f"{score.label} against {cost.label} (Pareto front dashed)"
+            svg = scatter_chart(
+                caption, points, x_label=f"{cost.label} ({cost.unit})", y_label=score.label
             )
+            charts.append(Chart(caption, svg))
     return charts[:_MAX_SCATTERS]
 
 
-def _cost_bars(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[Markup]:
+def _cost_bars(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[Chart]:
     charts = []
     for column in columns:
         if not _is_cost(column):
@@ -313,7 +319,8 @@ def _cost_bars(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list
         for series, c in enumerate(candidates):
             fact = next((f for f in c.facts if f.id == column.id), None)
             bars.append(Bar(c.name, fact.numeric() if fact else None, series=series))
-        charts.append(bar_chart(f"{column.label} ({column.unit})", bars, unit=column.unit or ""))
+        caption = f"{column.label} ({column.unit})"
+        charts.append(Chart(caption, bar_chart(caption, bars, unit=column.unit or "")))
     return charts
 
 
