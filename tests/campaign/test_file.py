@@ -108,3 +108,33 @@ def test_cli_bad_file_exits_2_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "titel: unknown key" in result.stderr
+
+
+def test_in_process_models_share_one_lane_and_file_audits_run(tmp_path: Path) -> None:
+    """Two GGUF files would both load into this process: one lane, one at a time. With only
+    file stages the model is never loaded, and the campaign still completes."""
+    import asyncio
+
+    import numpy as np
+
+    from modelpassport.campaign import execute_campaign
+    from tests.identity.gguf_build import write_gguf
+
+    paths = [
+        write_gguf(
+            tmp_path / f"m{i}.gguf",
+            strings={"general.name": f"tiny {i}"},
+            tensors={"token_embd.weight": np.ones((4, 4), dtype=np.float32) * i},
+        )
+        for i in (1, 2)
+    ]
+    assert serving_lane(str(paths[0])) == serving_lane(str(paths[1])) == "llamacpp:in-process"
+    text = 'stages = ["scan", "identity"]\n' + "".join(
+        f'[[models]]\nname = "m{i}"\nref = "{p}"\n' for i, p in enumerate(paths)
+    )
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    outcome = asyncio.run(execute_campaign(load_campaign(path), tmp_path / "out"))
+    assert [r.status for r in outcome.results] == ["complete", "complete"], outcome.results
+    md = outcome.markdown.read_text()
+    assert "Load safety" in md
