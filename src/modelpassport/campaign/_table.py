@@ -247,7 +247,7 @@ def _family(fact_id: str) -> str:
 
 def _scope(fact: Fact) -> str:
     parts = fact.id.split(".")
-    return parts[2] if len(parts) > 2 else "all"
+    return ".".join(parts[2:]) or "all"
 
 
 def _interval_charts(candidates: Sequence[Candidate], columns: Sequence[Fact]) -> list[Chart]:
