@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from modelpassport._runinfo import build_run_info, now_iso
 from modelpassport._version import __version__
@@ -104,6 +105,27 @@ async def audit(
     config = {"ref": subject.ref, **options.describe()}
     run = build_run_info(started_at=started, config=config, stages=runs)
     return Passport(subject=info, findings=findings, findings_digest=findings.digest(), run=run)
+
+
+def serving_lane(ref: str | None, *, files: Path | None = None) -> str:
+    """Name the serving resource an audit of ``ref`` occupies (validating the REF).
+
+    Why: audits that share a server, a hosted account or the in-process model would compete
+    for it and blur each other's rate limits and timings, so a campaign runs audits in the
+    same lane one after another and audits in different lanes at once.
+
+    Raises:
+        ModelPassportError: the REF (or ``files``) cannot be resolved.
+    """
+    subject = resolve(ref, files=files)
+    spec = subject.target
+    if spec is None:
+        return f"files:{subject.ref}"
+    if spec.provider == "llamacpp":
+        return "llamacpp:in-process"
+    if spec.base_url:
+        return f"{spec.provider}:{urlsplit(spec.base_url).netloc}"
+    return f"{spec.provider}:{spec.path or spec.model}"
 
 
 async def _open_checked(subject: Subject, options: AuditOptions) -> Target:

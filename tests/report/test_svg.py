@@ -92,3 +92,28 @@ def test_empty_charts_say_so() -> None:
     ):
         assert "no data" in svg
         _parse(svg)
+
+
+def test_scatter_marks_the_front_and_escapes_labels() -> None:
+    from modelpassport.report import Point, pareto_front, scatter_chart
+
+    pairs = [(0.5, 0.2), (8.0, 0.7), (9.0, 0.18), (0.5, 0.1)]
+    front = pareto_front(pairs)
+    assert front == [True, True, False, False]
+    points = [
+        Point(HOSTILE if i == 0 else f"m{i}", x, y, on, i)
+        for i, ((x, y), on) in enumerate(zip(pairs, front, strict=True))
+    ]
+    svg = scatter_chart("cost vs " + HOSTILE, points, x_label="$/Mtok", y_label=HOSTILE)
+    root = _parse(svg)
+    assert "<script>" not in svg
+    circles = list(root.iter(f"{NS}circle"))
+    assert len(circles) == 4
+    assert [("on-front" in (c.get("class") or "")) for c in circles] == front
+    line = next(p for p in root.iter(f"{NS}polyline") if p.get("class") == "front")
+    xs = [float(xy.split(",")[0]) for xy in (line.get("points") or "").split()]
+    assert xs == sorted(xs)  # the front is drawn from cheap to dear
+    # Cheaper is further left, better is higher.
+    cx = {c.find(f"{NS}title").text.split(":")[0]: float(c.get("cx") or 0) for c in circles[1:]}  # type: ignore[union-attr]
+    assert cx["m1"] < cx["m2"]
+    assert scatter_chart("empty", [], x_label="x", y_label="y").count("no data") == 1

@@ -36,6 +36,7 @@ from modelpassport.report import (
 )
 from modelpassport.stages import DEFAULT_STAGES, AuditOptions
 
+from ._campaign import campaign
 from ._check import check
 from ._compare import compare
 from ._facts import facts
@@ -191,7 +192,7 @@ def schema() -> None:
     typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
 
 
-for _command in (compare, check, facts, options, sign, verify, keygen):
+for _command in (compare, check, facts, options, sign, verify, keygen, campaign):
     app.command()(_command)
 
 

@@ -50,7 +50,11 @@ class Comparison:
     heatmaps: Sequence[Markup]
 
 
-def _disjoint(a: Fact, b: Fact) -> bool:
+def disjoint(a: Fact, b: Fact) -> bool:
+    """Whether two facts' 95% intervals do not overlap (False when either has none).
+
+    Why: a difference inside the noise is not one; only disjoint intervals are highlighted.
+    """
     ia, ib = a.interval, b.interval
     if ia is None or ib is None:
         return False
@@ -65,7 +69,7 @@ def _row(facts: Sequence[Fact]) -> Row:
         if i == 0:
             differs = False
         elif fact.interval is not None and base.interval is not None:
-            differs = _disjoint(fact, base)
+            differs = disjoint(fact, base)
         else:
             differs = text != base.text()
         cells.append(Cell(text, differs))

@@ -294,3 +294,87 @@ def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: s
             f"{_t(s.name[:22])}</text>"
         )
     return _svg(width, height, title, body)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One labelled (x, y) point of a scatter; ``front`` marks it on the Pareto front."""
+
+    label: str
+    x: float
+    y: float
+    front: bool = False
+    series: int = 0
+
+
+def pareto_front(points: Sequence[tuple[float, float]]) -> list[bool]:
+    """For (cost, quality) pairs, which are not dominated: no other point is at most as costly
+    and at least as good, and strictly better in one.
+
+    Why: of two models, the one that costs more and does no better is never the right choice;
+    the front is the short list a buyer chooses from.
+    """
+    flags = []
+    for i, (cost, quality) in enumerate(points):
+        dominated = any(
+            c <= cost and q >= quality and (c < cost or q > quality)
+            for j, (c, q) in enumerate(points)
+            if j != i
+        )
+        flags.append(not dominated)
+    return flags
+
+
+def scatter_chart(title: str, points: Sequence[Point], *, x_label: str, y_label: str) -> Markup:
+    """Labelled points on linear axes from zero, the Pareto front joined by a line.
+
+    Why: capability against cost is a trade-off that people read at a glance from a plot and
+    slowly from a table; the front line shows which models are worth their price.
+    """
+    if not points:
+        return _empty(title)
+    x_lo, x_hi = min(0.0, *(p.x for p in points)), max(p.x for p in points) * 1.1 or 1.0
+    y_lo, y_hi = min(0.0, *(p.y for p in points)), max(p.y for p in points) * 1.12 or 1.0
+    left, top, plot_w, plot_h = 56, 10, 420, 220
+    width, height = left + plot_w + 170, top + plot_h + 44
+    kx, cx = _scale(x_lo, x_hi, left, left + plot_w)
+    ky, cy = _scale(y_lo, y_hi, top + plot_h, top)
+    body = [
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
+        'stroke="#c5cad1"/>'
+    ]
+    for tx in _ticks(x_lo, x_hi):
+        body.append(
+            f'<text x="{kx * tx + cx:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
+            f'fill="#6b7480">{_t(_fmt(tx))}</text>'
+        )
+    for ty in _ticks(y_lo, y_hi):
+        body.append(
+            f'<text x="{left - 4}" y="{ky * ty + cy + 4:.1f}" text-anchor="end" '
+            f'fill="#6b7480">{_t(_fmt(ty))}</text>'
+        )
+    body.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{_t(x_label)}</text>'
+    )
+    body.append(
+        f'<text x="12" y="{top + plot_h / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top + plot_h / 2})">{_t(_clip(y_label, 40))}</text>'
+    )
+    front = sorted((p for p in points if p.front), key=lambda p: (p.x, p.y))
+    if len(front) > 1:
+        coords = " ".join(f"{kx * p.x + cx:.1f},{ky * p.y + cy:.1f}" for p in front)
+        body.append(
+            f'<polyline class="front" points="{coords}" fill="none" stroke="#2e9a5b" '
+            'stroke-width="2" stroke-dasharray="5 3"/>'
+        )
+    for p in points:
+        colour = PALETTE[p.series % len(PALETTE)]
+        px, py = kx * p.x + cx, ky * p.y + cy
+        ring = ' stroke="#2e9a5b" stroke-width="3"' if p.front else ""
+        body.append(
+            f'<circle class="point{" on-front" if p.front else ""}" cx="{px:.1f}" '
+            f'cy="{py:.1f}" r="5" fill="{colour}"{ring}><title>{_t(p.label)}: '
+            f"{_t(_fmt(p.x))}, {_t(_fmt(p.y))}</title></circle>"
+        )
+        body.append(f'<text x="{px + 8:.1f}" y="{py + 4:.1f}">{_t(_clip(p.label, 24))}</text>')
+    return _svg(width, height, title, body)
