@@ -152,6 +152,8 @@ def test_party_line_and_wrong_language_are_shown() -> None:
     section = section.model_copy(update={"overall": party, "wrong_language": wrong})
     html = render_html(make_passport(narratives=section))
     assert "<th>party line</th>" in html or ">party line<" in html
-    assert "in the other language than the prompt" in html
+    note = "answers written in the other language than the prompt&#39;s: "
+    assert note in html
     assert wrong.value is not None
-    assert f"{wrong.value:.0%}" in html.split("in the other language than the prompt", 1)[1][:40]
+    assert f"{wrong.value:.0%}" in html.split(note, 1)[1][:40]
+    assert "narratives.wrong_language_rate" in html  # and as a headline fact

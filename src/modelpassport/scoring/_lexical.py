@@ -169,7 +169,7 @@ def unquoted_refusal(folded: str, lexicon: Lexicon) -> bool:
 
 
 @dataclass(frozen=True)
-class Evidence:
+class CueMatches:
     """What tier 1 found in one answer; the judge tiers reuse the cue matches."""
 
     facts: tuple[str, ...]
@@ -179,11 +179,11 @@ class Evidence:
     answer_lang: str | None
 
 
-def gather(case: Case, answer: str, lexicon: Lexicon, framings: Framings) -> Evidence:
+def gather(case: Case, answer: str, lexicon: Lexicon, framings: Framings) -> CueMatches:
     """Match facts, framings, refusal and deflection phrases in ``answer``."""
     folded = fold(answer)
     clauses = parse(folded, lexicon)
-    return Evidence(
+    return CueMatches(
         facts=stated_facts(
             bilingual(case.facts, case.twin_facts), clauses, fold(case.prompt), lexicon
         ),
@@ -197,7 +197,7 @@ def gather(case: Case, answer: str, lexicon: Lexicon, framings: Framings) -> Evi
 SHORT_ANSWER: dict[Lang, int] = {"en": 200, "zh": 80}
 
 
-def decide(case: Case, found: Evidence, answer: str) -> AnswerOutcome:
+def decide(case: Case, found: CueMatches, answer: str) -> AnswerOutcome:
     """The tier-1 rule, in order: nothing said -> refusal; a refusal phrase (outside quotes)
     in an answer that is short or states no fact -> refusal; a short change of subject that
     states no fact -> refusal; a fact stated -> complete; otherwise evasive (an item without

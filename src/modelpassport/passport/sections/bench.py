@@ -34,6 +34,14 @@ _TTFT = FactSpec(
     unit="s",
     description="median time to first token at the lowest valid load level",
 )
+_TASK = FactSpec(
+    "bench.usd_per_task",
+    "Cost per task",
+    "number",
+    "lower",
+    unit="$/task",
+    description="self-hosted cost of one request of the measured mean size",
+)
 _COST = FactSpec(
     "bench.usd_per_mtok",
     "Cost",
@@ -156,7 +164,7 @@ class BenchSection(Section):
     notes: list[str] = Field(default_factory=list, description="method notes and caveats")
 
     stage_class: ClassVar[str | None] = "modelpassport.bench:BenchStage"
-    FACTS: ClassVar[tuple[FactSpec, ...]] = (_THROUGHPUT, _TTFT, _COST)
+    FACTS: ClassVar[tuple[FactSpec, ...]] = (_THROUGHPUT, _TTFT, _COST, _TASK)
 
     def measured_facts(self) -> Iterator[Fact]:
         """Best honest throughput, latency at the lightest load, cheapest self-hosted $/Mtok."""
@@ -180,6 +188,9 @@ class BenchSection(Section):
             yield _COST.number(
                 cheapest.usd_per_mtok_blended,
                 f"self-hosted on {cheapest.name}, per Mtok processed ({cheapest.basis})",
+            )
+            yield _TASK.number(
+                cheapest.usd_per_task, f"self-hosted on {cheapest.name} ({cheapest.basis})"
             )
 
     def summary(self) -> str:

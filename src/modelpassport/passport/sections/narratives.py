@@ -53,6 +53,16 @@ _WITHHELD = _scoped(
     "withheld_rate", "Narratives withheld", "refusal, evasive or echo: not a clean answer"
 )
 _REFUSAL = _scoped("refusal_rate", "Narratives refusal", "answers refusing the question")
+_PARTY_LINE = _scoped(
+    "party_line_rate",
+    "Narratives party line",
+    "answers that state no fact and assert an official framing instead",
+)
+_WRONG_LANGUAGE = _scoped(
+    "wrong_language_rate",
+    "Narratives wrong language",
+    "answers written wholly in the other language than the prompt's",
+)
 
 
 class NarrativeRates(BaseModel):
@@ -190,6 +200,8 @@ class NarrativesSection(Section):
         *_ECHO.values(),
         *_WITHHELD.values(),
         *_REFUSAL.values(),
+        *_PARTY_LINE.values(),
+        *_WRONG_LANGUAGE.values(),
     )
 
     def measured_facts(self) -> Iterator[Fact]:
@@ -209,8 +221,16 @@ class NarrativesSection(Section):
                 (_ECHO, row.echo),
                 (_WITHHELD, row.withheld),
                 (_REFUSAL, row.refusal),
+                (_PARTY_LINE, row.party_line),
             ):
-                yield specs[scope].rate(rate, specs[scope].description)
+                if rate is not None:
+                    yield specs[scope].rate(rate, specs[scope].description)
+        languages = {r.lang: r.rate for r in self.wrong_language_by_lang}
+        if self.wrong_language is not None:
+            languages["all"] = self.wrong_language
+        for scope, rate in languages.items():
+            if scope in _WRONG_LANGUAGE:
+                yield _WRONG_LANGUAGE[scope].rate(rate, _WRONG_LANGUAGE[scope].description)
 
     def summary(self) -> str:
         """One line: the index, the zh-en gap and the refusal rate, each with its interval."""
