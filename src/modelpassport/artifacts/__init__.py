@@ -23,7 +23,7 @@ from ._safetensors import (
     safetensors_tensor_problem,
 )
 from ._set import ArtifactKind, ArtifactSet
-from ._templates import TemplateIssue, analyse_template, normalise_template
+from ._templates import TemplateIssue, analyse_template, analyse_templates, normalise_template
 from ._tokenizer import (
     Vocabulary,
     gguf_vocabulary,
@@ -57,6 +57,7 @@ __all__ = [
     "Vocabulary",
     "analyse_code",
     "analyse_template",
+    "analyse_templates",
     "compression_of",
     "escapes",
     "gguf_vocabulary",

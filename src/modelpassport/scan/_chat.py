@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelpassport.artifacts import analyse_template, normalise_template, read_gguf
+from modelpassport.artifacts import analyse_templates, normalise_template, read_gguf
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import ScanFinding, Severity
 
@@ -67,15 +67,27 @@ def judge_templates(book: RuleBook, templates: list[Template]) -> list[ScanFindi
     """Findings for each template, plus a mismatch when a GGUF's default template differs
     from the folder's default template."""
     findings: list[ScanFinding] = []
-    for tpl in templates:
-        for issue in analyse_template(tpl.source):
+    analysed = analyse_templates([tpl.source for tpl in templates])
+    for tpl, issues in zip(templates, analysed, strict=True):
+        for issue in issues:
+            where = f"template {tpl.name}" + (f" line {issue.line}" if issue.line else "")
+            if issue.kind == "unread":
+                findings.append(
+                    book.unread(
+                        tpl.file,
+                        f"chat template {tpl.name!r}: {issue.detail}",
+                        location=where,
+                        evidence=issue.evidence,
+                    )
+                )
+                continue
             severity = _SEVERITY_BY_KIND.get(issue.kind)
             findings.append(
                 book.finding(
                     _RULE_BY_KIND[issue.kind],
                     tpl.file,
                     f"chat template {tpl.name!r}: {issue.detail}",
-                    location=f"template {tpl.name} line {issue.line}",
+                    location=where,
                     evidence=issue.evidence,
                     severity=severity,
                 )

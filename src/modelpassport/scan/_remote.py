@@ -109,10 +109,20 @@ def check_remote_code(book: RuleBook, root: Path) -> list[ScanFinding]:
     modules, findings = auto_map_modules(root, book)
     queue = deque(modules)
     seen: set[str] = set()
-    while queue and len(seen) < MAX_CODE_FILES:
+    while queue:
         module = queue.popleft()
         if module in seen:
             continue
+        if len(seen) == MAX_CODE_FILES:
+            findings.append(
+                book.finding(
+                    "MP-CODE-007",
+                    module.replace(".", "/") + ".py",
+                    f"remote code past the limit of {MAX_CODE_FILES} files; not analysed",
+                    evidence=f"{len(queue) + 1} more module(s)",
+                )
+            )
+            break
         seen.add(module)
         rel = module.replace(".", "/") + ".py"
         path = root / rel

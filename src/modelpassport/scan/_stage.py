@@ -115,18 +115,11 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
                 )
                 continue
             if not path.exists():
-                findings.append(
-                    book.finding("MP-FMT-001", rel, "symlink target is missing", evidence=target)
-                )
+                findings.append(book.unread(rel, "symlink target is missing", evidence=target))
                 continue
         if not path.is_file():
             findings.append(
-                book.finding(
-                    "MP-FMT-001",
-                    rel,
-                    "not a regular file; not scanned",
-                    evidence="directory or special file",
-                )
+                book.unread(rel, "not a regular file", evidence="directory or special file")
             )
             continue
         readable.append(path)
@@ -134,13 +127,13 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
     try:
         templates.extend(folder_templates(root, readable))
     except (InputError, OSError) as exc:
-        findings.append(book.finding("MP-FMT-001", "", f"chat template unreadable: {exc}"))
+        findings.append(book.unread("", "chat template file", evidence=str(exc)))
     findings.extend(judge_templates(book, templates))
     if artifacts.kind != "gguf":
         try:
             findings.extend(check_remote_code(book, root))
         except (InputError, OSError) as exc:
-            findings.append(book.finding("MP-FMT-001", "", f"config unreadable: {exc}"))
+            findings.append(book.unread("", "config for remote code", evidence=str(exc)))
     if progress is not None:
         progress.start("scan: hashing", len(readable))
     digests = hash_files(
@@ -152,11 +145,7 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
         rel = path.relative_to(root).as_posix()
         digest = digests[path]
         if isinstance(digest, OSError):
-            findings.append(
-                book.finding(
-                    "MP-FMT-001", rel, "could not be read for hashing", evidence=str(digest)
-                )
-            )
+            findings.append(book.unread(rel, "reading for its hash", evidence=str(digest)))
             continue
         files.append(
             FileDigest(
@@ -188,14 +177,7 @@ def _check_file(
             return []
         return checker(book, path, rel) if checker is not None else []
     except (InputError, OSError) as exc:
-        return [
-            book.finding(
-                "MP-FMT-001",
-                rel,
-                f"could not read as {formats.get(path, 'file')}",
-                evidence=str(exc),
-            )
-        ]
+        return [book.unread(rel, f"reading as {formats.get(path, 'file')}", evidence=str(exc))]
 
 
 class ScanStage:
