@@ -12,6 +12,7 @@ from typing import cast
 
 from modelpassport._runinfo import build_run_info, now_iso
 from modelpassport._version import __version__
+from modelpassport.artifacts import printable_name
 from modelpassport.errors import ModelPassportError
 from modelpassport.passport import (
     Findings,
@@ -90,7 +91,9 @@ async def audit(
         ref=subject.ref,
         kind=subject.kind,
         target=target.identity.key() if target else None,
-        files=[str(p) for p in subject.artifacts.files] if subject.artifacts else [],
+        files=[printable_name(str(p)) for p in subject.artifacts.files]
+        if subject.artifacts
+        else [],
     )
     config = {"ref": subject.ref, **options.describe()}
     run = build_run_info(started_at=started, config=config, stages=runs)

@@ -12,6 +12,7 @@ from ._archive_stream import MAX_DECOMPRESSED, compression_of, open_decompressed
 from ._code import CodeBehaviour, CodeParseError, analyse_code, relative_imports
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
 from ._hf_dir import HFFolder, read_card, read_hf_dir, read_json
+from ._json import MAX_JSON_DEPTH, load_json
 from ._pickle import PickleWalk, walk_pickle, walk_pickles
 from ._pickle_machine import PickleImport, Ref
 from ._safetensors import (
@@ -22,7 +23,7 @@ from ._safetensors import (
     read_safetensors_index,
     safetensors_tensor_problem,
 )
-from ._set import ArtifactKind, ArtifactSet
+from ._set import ArtifactKind, ArtifactSet, printable_name
 from ._templates import TemplateIssue, analyse_template, analyse_templates, normalise_template
 from ._tokenizer import (
     Vocabulary,
@@ -36,6 +37,7 @@ from ._torch_zip import TensorInfo, TorchCheckpoint, is_zip, read_torch_checkpoi
 __all__ = [
     "ARCHIVE_ERRORS",
     "MAX_DECOMPRESSED",
+    "MAX_JSON_DEPTH",
     "ArchiveMember",
     "ArtifactKind",
     "ArtifactSet",
@@ -64,8 +66,10 @@ __all__ = [
     "is_zip",
     "link_escapes",
     "list_archive",
+    "load_json",
     "normalise_template",
     "open_decompressed",
+    "printable_name",
     "read_card",
     "read_gguf",
     "read_hf_dir",

@@ -22,6 +22,7 @@ from modelpassport.artifacts import (
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.identity import (
     Declared,
+    IdentityFinding,
     IdentitySection,
     LineageMatch,
 )
@@ -58,13 +59,15 @@ class _Model:
     arch: ArchSignature
     vocab: Vocabulary | None
     embeddings: Embeddings | None
+    truncated: str | None = None
 
 
 def _from_gguf(f: GGUFFile) -> _Model:
     declared, arch = describe_gguf(f)
     vocab = gguf_vocabulary(f)
-    emb = gguf_embeddings(f, vocab) if vocab is not None else None
-    return _Model(f.path, declared, arch, vocab, emb)
+    # A truncated file's header still names and tokenizes the model; its weights are missing.
+    emb = gguf_embeddings(f, vocab) if vocab is not None and f.truncated is None else None
+    return _Model(f.path, declared, arch, vocab, emb, f.truncated)
 
 
 _TOKENIZER_ORDER = ("tokenizer.json", "tokenizer.model", "tiktoken.model")
@@ -173,6 +176,12 @@ def identify_artifacts(
     artifacts: ArtifactSet, catalog: Catalog, opts: IdentifyOptions
 ) -> IdentitySection:
     """The identity section for a subject with files."""
+    if artifacts.kind == "file":
+        raise InputError(
+            artifacts.files[0],
+            "identity reads a GGUF file or a model folder; a single file of another format "
+            "carries no config or tokenizer to identify it by (audit its folder instead)",
+        )
     primary = artifacts.primary
     subject = read_model(primary if primary is not None else artifacts.root)
     named = declared_family(catalog, subject.declared)
@@ -187,9 +196,22 @@ def identify_artifacts(
         detected=detected,
         tokenizer=summarise_tokenizer(catalog, fp) if fp is not None else None,
         lineage=lineage,
-        findings=findings(catalog, declared, detected, candidates, lineage),
+        findings=[*findings(catalog, declared, detected, candidates, lineage), *_cut(subject)],
         catalog_version=catalog.digest,
     )
+
+
+def _cut(subject: _Model) -> list[IdentityFinding]:
+    if subject.truncated is None:
+        return []
+    return [
+        IdentityFinding(
+            rule_id="MP-ID-005",
+            severity="medium",
+            message=f"truncated GGUF ({subject.truncated}): identity read from its complete "
+            "header; weight lineage not measured",
+        )
+    ]
 
 
 def identify_hosted(model: str, provider: str, catalog: Catalog) -> IdentitySection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelpassport.artifacts import analyse_templates, normalise_template, read_gguf
+from modelpassport.artifacts import GGUFFile, analyse_templates, normalise_template, printable_name
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import ScanFinding, Severity
 
@@ -38,7 +38,7 @@ def folder_templates(root: Path, files: list[Path]) -> list[Template]:
     named templates), ``chat_template.json`` and every ``.jinja`` file."""
     found: list[Template] = []
     for path in files:
-        rel = path.relative_to(root).as_posix()
+        rel = printable_name(path.relative_to(root).as_posix())
         if path.name == "tokenizer_config.json" or path.name == "chat_template.json":
             data = read_json(path)
             value = data.get("chat_template") if isinstance(data, dict) else None
@@ -57,10 +57,9 @@ def folder_templates(root: Path, files: list[Path]) -> list[Template]:
     return found
 
 
-def gguf_templates(root: Path, path: Path) -> list[Template]:
+def gguf_templates(rel: str, gguf: GGUFFile) -> list[Template]:
     """Every template in a GGUF file's metadata (default and named)."""
-    rel = path.relative_to(root).as_posix()
-    return [Template(rel, name, text) for name, text in read_gguf(path).chat_templates().items()]
+    return [Template(rel, name, text) for name, text in gguf.chat_templates().items()]
 
 
 def judge_templates(book: RuleBook, templates: list[Template]) -> list[ScanFinding]:
