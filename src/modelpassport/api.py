@@ -103,13 +103,17 @@ async def audit(
 async def _open_checked(subject: Subject, options: AuditOptions) -> Target:
     """Open the subject's target and prove it answers, so a dead endpoint fails at once."""
     assert subject.target is not None
+    cap = int(options.max_response_mb * 2**20)
     limits = Limits(
         concurrency=options.concurrency,
         requests_per_s=options.requests_per_s,
         timeout_s=options.timeout_s,
+        max_response_bytes=cap,
     )
     target = open_target(subject.target, limits)
-    probe_limits = Limits(concurrency=1, timeout_s=options.timeout_s, max_retries=1)
+    probe_limits = Limits(
+        concurrency=1, timeout_s=options.timeout_s, max_retries=1, max_response_bytes=cap
+    )
     # An in-process model is loaded once; remote targets get a separate, impatient client.
     in_process = subject.target.provider == "llamacpp"
     checker = target if in_process else open_target(subject.target, probe_limits)

@@ -109,6 +109,10 @@ def audit(
     ] = 4,
     rps: Annotated[float | None, typer.Option(min=0.001, help="Max requests per second.")] = None,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 120.0,
+    max_response_mb: Annotated[
+        float,
+        typer.Option(min=0.01, help="Largest answer read per request (MiB); longer is an error."),
+    ] = 16.0,
     files: Annotated[
         Path | None,
         typer.Option(help="Model folder served by an endpoint REF (audit the weights you serve)."),
@@ -142,6 +146,7 @@ def audit(
         concurrency=concurrency,
         requests_per_s=rps,
         timeout_s=timeout,
+        max_response_mb=max_response_mb,
         seed=seed,
         sample=sample,
         references=tuple(reference or ()),

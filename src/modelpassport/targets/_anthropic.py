@@ -19,6 +19,7 @@ from modelpassport.errors import InputError
 from ._errors import PermanentTargetError, TargetError, TransientTargetError
 from ._http import ClientPool
 from ._limits import Limits, ResilientTarget
+from ._redact import without_userinfo
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
 from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity, Timing, Usage
@@ -56,7 +57,7 @@ class AnthropicTarget(ResilientTarget):
     def __init__(
         self, identity: TargetIdentity, clients: ClientPool, limits: Limits | None = None
     ) -> None:
-        super().__init__(identity, limits)
+        super().__init__(identity, limits, secrets=clients.secrets)
         self._clients = clients
         self._what = f"{identity.endpoint} ({identity.model})"
 
@@ -70,7 +71,9 @@ class AnthropicTarget(ResilientTarget):
         key = read_api_key(spec)
         if key:
             headers["x-api-key"] = key
-        identity = TargetIdentity(provider="anthropic", model=spec.model, endpoint=base_url)
+        identity = TargetIdentity(
+            provider="anthropic", model=spec.model, endpoint=without_userinfo(base_url)
+        )
         return cls(identity, ClientPool(base_url, headers, limits), limits)
 
     def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
