@@ -18,7 +18,6 @@ from modelpassport.probes import run_requests
 from modelpassport.stages import AuditOptions, NullProgress, StageContext, ask
 from modelpassport.store import Journal
 from modelpassport.targets import (
-    AuthTargetError,
     Limits,
     PermanentTargetError,
     TargetError,
@@ -46,11 +45,9 @@ def _target(server: FakeOpenAI, limits: Limits = LIMITS, **spec: Any) -> Any:
 async def test_an_endless_answer_stops_at_the_cap(stream: bool) -> None:
     with FakeOpenAI(default=Reply(endless=True)) as server:
         target = _target(server)
+        read = collect(target, request_of()) if stream else target.chat(request_of())
         with pytest.raises(PermanentTargetError, match="response cap"):
-            if stream:
-                await collect(target, request_of())
-            else:
-                await target.chat(request_of())
+            await read
         await target.aclose()
 
 
