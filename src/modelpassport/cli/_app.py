@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from modelpassport._display import inert
 from modelpassport.api import audit as run_audit
 from modelpassport.errors import (
     EXIT_USAGE,
@@ -173,7 +174,11 @@ def _write(passport: Passport, folder: Path) -> None:
         write_cyclonedx(passport, folder / "bom.cdx.json")
         written.append("bom.cdx.json")
     except MissingExtraError as exc:
-        err.print(f"note: bom.cdx.json not written: {exc}", highlight=False, soft_wrap=True)
+        err.print(
+            f"note: bom.cdx.json not written: {escape(inert(str(exc)))}",
+            highlight=False,
+            soft_wrap=True,
+        )
     print_summary(passport, out)
     out.print(f"wrote {', '.join(written)} in {folder}")
 
@@ -207,8 +212,8 @@ def main() -> None:
     try:
         app()
     except ModelPassportError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(inert(str(exc)))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
     except OSError as exc:
-        err.print(f"error: {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"error: {escape(inert(str(exc)))}", highlight=False, soft_wrap=True)
         raise SystemExit(EXIT_USAGE) from None

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from modelpassport._display import inert
 from modelpassport.errors import EXIT_POLICY_FAILED, InputError
 from modelpassport.passport import Passport
 from modelpassport.passport.policy import RuleResult, Verdict, check_passport, load_policy
@@ -22,17 +23,18 @@ _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow"}
 
 def print_verdict(verdict: Verdict, console: Console) -> None:
     """A table of every rule with what it asked for and the passport's evidence."""
-    table = Table(title=Text(f"policy {verdict.policy} · {verdict.subject}"), header_style="bold")
+    title = Text(f"policy {inert(verdict.policy)} · {inert(verdict.subject)}")
+    table = Table(title=title, header_style="bold")
     table.add_column("rule")
     table.add_column("result")
     table.add_column("expected", overflow="fold")
     table.add_column("evidence", overflow="fold")
     for r in verdict.results:
         table.add_row(
-            Text(r.rule),
+            Text(inert(r.rule)),
             Text(r.outcome.upper(), style=_STYLE[r.outcome]),
-            Text(r.expected),
-            Text(r.evidence),
+            Text(inert(r.expected)),
+            Text(inert(r.evidence)),
         )
     console.print(table)
     failed = sum(r.outcome == "fail" for r in verdict.results)

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from modelpassport._display import inert
 from modelpassport.errors import EXIT_POLICY_FAILED
 from modelpassport.passport import (
     generate_keypair,
@@ -73,5 +74,5 @@ def verify(
         return
     console.print(Text("INVALID", style="bold red"))
     for problem in result.problems:
-        console.print(Text(f"  - {problem}"))
+        console.print(Text(f"  - {inert(problem)}"))
     raise typer.Exit(EXIT_POLICY_FAILED)
