@@ -60,7 +60,7 @@ async def audit(
     subject = resolve(ref, files=files)
     progress = progress or NullProgress()
     plan = [(name, load_stage(name)) for name in options.stages]
-    journal = Journal(options.out_dir / "journal.sqlite")
+    journal = Journal(options.out_dir / "journal.sqlite", fresh=options.fresh)
     target: Target | None = None
     try:
         # Open the target (for a GGUF: load the model) only when a stage cannot do without it.

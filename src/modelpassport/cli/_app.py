@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from modelpassport._display import inert
+from modelpassport._files import locked_output
 from modelpassport.api import audit as run_audit
 from modelpassport.errors import (
     EXIT_USAGE,
@@ -156,13 +157,16 @@ def audit(
     for ref in targets:
         folder = out_dir if len(targets) == 1 else out_dir / _slug(ref)
         opts = replace(options, out_dir=folder)
-        try:
-            with RichProgress(err) as progress:
-                passport = asyncio.run(run_audit(ref or None, opts, files=files, progress=progress))
-        except KeyboardInterrupt:
-            # Raised here, not left to the CLI framework, so the exit code and message are ours.
-            raise Interrupted() from None
-        _write(passport, folder)
+        with locked_output(folder):
+            try:
+                with RichProgress(err) as progress:
+                    passport = asyncio.run(
+                        run_audit(ref or None, opts, files=files, progress=progress)
+                    )
+            except KeyboardInterrupt:
+                # Raised here, not left to the CLI framework, so the exit code is ours.
+                raise Interrupted() from None
+            _write(passport, folder)
 
 
 def _write(passport: Passport, folder: Path) -> None:

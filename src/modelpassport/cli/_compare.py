@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from modelpassport._files import write_atomic
 from modelpassport.report import read_passport, render_compare_html, render_compare_markdown
 
 
@@ -42,6 +43,5 @@ def compare(
     else:
         text = render_compare_html(loaded)
         out = out or Path("compare.html")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_atomic(out, text)
     typer.echo(f"wrote {out}")
