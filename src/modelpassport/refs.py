@@ -124,7 +124,9 @@ def _resolve(ref: str) -> Subject:
 
 def _gguf_subject(ref: str, path: Path) -> Subject:
     artifacts = ArtifactSet.from_path(path)
-    return Subject(ref, "gguf", artifacts, TargetSpec("llamacpp", path.stem, path=path))
+    # llama.cpp opens a split set from its first shard, whichever one was named.
+    first = artifacts.primary or path
+    return Subject(ref, "gguf", artifacts, TargetSpec("llamacpp", first.stem, path=first))
 
 
 def _endpoint_subject(ref: str) -> Subject:

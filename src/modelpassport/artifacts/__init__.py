@@ -11,6 +11,7 @@ from ._archive import (
 from ._archive_stream import MAX_DECOMPRESSED, compression_of, open_decompressed
 from ._code import CodeBehaviour, CodeParseError, analyse_code, relative_imports
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
+from ._gguf_split import read_gguf_model, split_shards
 from ._hf_dir import HFFolder, read_card, read_hf_dir, read_json
 from ._json import MAX_JSON_DEPTH, load_json
 from ._pickle import PickleWalk, walk_pickle, walk_pickles
@@ -72,6 +73,7 @@ __all__ = [
     "printable_name",
     "read_card",
     "read_gguf",
+    "read_gguf_model",
     "read_hf_dir",
     "read_json",
     "read_safetensors",
@@ -83,6 +85,7 @@ __all__ = [
     "read_torch_checkpoint",
     "relative_imports",
     "safetensors_tensor_problem",
+    "split_shards",
     "symlink_target",
     "walk_pickle",
     "walk_pickles",

@@ -229,6 +229,8 @@ class GGUFTensor:
     shape: tuple[int, ...]
     ggml_type: int
     offset: int
+    # The file holding the data (a split set's tensors lie in several files).
+    path: Path | None = None
 
     @property
     def type_name(self) -> str:
@@ -322,7 +324,8 @@ class GGUFFile:
                 f"tensor '{tensor.name}': rows of type {tensor.type_name} cannot be addressed",
             )
         n_rows = tensor.n_elements // max(tensor.shape[0], 1)
-        return read_rows(self.path, tensor.name, tensor.offset, row_bytes, n_rows, rows)
+        where = tensor.path or self.path
+        return read_rows(where, tensor.name, tensor.offset, row_bytes, n_rows, rows)
 
 
 def read_gguf(path: Path) -> GGUFFile:
@@ -379,7 +382,7 @@ def _parse(path: Path, buf: mmap.mmap) -> GGUFFile:
         )
     data_offset = -(-cur.pos // alignment) * alignment
     tensors = tuple(
-        GGUFTensor(name, shape, gtype, data_offset + rel) for name, shape, gtype, rel in infos
+        GGUFTensor(name, shape, gtype, data_offset + rel, path) for name, shape, gtype, rel in infos
     )
     truncated = next(
         (

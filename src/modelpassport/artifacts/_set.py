@@ -9,6 +9,8 @@ from typing import Literal
 
 from modelpassport.errors import InputError
 
+from ._gguf_split import split_shards
+
 ArtifactKind = Literal["gguf", "hf_dir", "dir", "file"]
 
 # Walking a model folder is bounded: a folder with more files than this is not a model.
@@ -34,8 +36,8 @@ def printable_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class ArtifactSet:
-    """A model's files: one GGUF file, one file of any other format or archive, or a folder
-    (Hugging Face layout or not).
+    """A model's files: one GGUF file (every present shard of a split set), one file of any
+    other format or archive, or a folder (Hugging Face layout or not).
 
     ``files`` lists regular files under ``root`` (symlinks included as links, not followed),
     sorted, so every stage sees the same set in the same order.
@@ -65,7 +67,11 @@ class ArtifactSet:
         if not path.exists():
             raise InputError(path, "no such file or folder")
         if path.is_file():
-            return cls(root=path.parent, kind="gguf" if is_gguf(path) else "file", files=(path,))
+            if not is_gguf(path):
+                return cls(root=path.parent, kind="file", files=(path,))
+            split = split_shards(path)
+            shards = split[0] if split is not None else (path,)
+            return cls(root=path.parent, kind="gguf", files=shards or (path,))
         if not path.is_dir():
             raise InputError(path, "expected a file or a model folder, found a special file")
         files: list[Path] = []

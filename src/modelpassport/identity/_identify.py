@@ -16,8 +16,9 @@ from modelpassport.artifacts import (
     HFFolder,
     Vocabulary,
     gguf_vocabulary,
-    read_gguf,
+    read_gguf_model,
     read_hf_dir,
+    split_shards,
 )
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.identity import (
@@ -82,14 +83,23 @@ def _from_folder(folder: HFFolder) -> _Model:
     return _Model(folder.root, declared, arch, vocab, emb)
 
 
+def _later_shard(path: Path) -> bool:
+    split = split_shards(path)
+    return split is not None and bool(split[0]) and split[0][0] != path
+
+
 def read_model(path: Path) -> _Model:
     """Read a GGUF file, a model folder, or a folder holding one GGUF file."""
     if path.is_file():
-        return _from_gguf(read_gguf(path))
+        return _from_gguf(read_gguf_model(path))
     if not (path / "config.json").is_file():
-        ggufs = sorted(path.glob("*.gguf"), key=lambda p: (-p.stat().st_size, p.name))
+        # The largest model file, a split set counted by its first shard (it holds the names).
+        ggufs = sorted(
+            path.glob("*.gguf"),
+            key=lambda p: (_later_shard(p), -p.stat().st_size, p.name),
+        )
         if ggufs:
-            return _from_gguf(read_gguf(ggufs[0]))
+            return _from_gguf(read_gguf_model(ggufs[0]))
     return _from_folder(read_hf_dir(path))
 
 

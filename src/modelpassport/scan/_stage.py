@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from modelpassport.artifacts import ArtifactSet, read_gguf, symlink_target
+from modelpassport.artifacts import ArtifactSet, read_gguf, split_shards, symlink_target
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import FileDigest, ScanFinding, ScanSection, verdict_for
 from modelpassport.stages import ProgressSink, StageContext
@@ -59,6 +59,7 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
     except (InputError, OSError) as exc:
         findings.append(book.unread("", "chat template file", evidence=str(exc)))
     findings.extend(judge_templates(book, templates))
+    findings.extend(_missing_shards(book, artifacts))
     if artifacts.kind in ("hf_dir", "dir"):
         try:
             findings.extend(check_remote_code(book, root))
@@ -110,6 +111,23 @@ def _check_file(
         return [*found, *(kind.checker(book, path, rel) if kind.checker is not None else [])]
     except (InputError, OSError) as exc:
         return [book.unread(rel, f"reading as {formats.get(path, 'file')}", evidence=str(exc))]
+
+
+def _missing_shards(book: RuleBook, artifacts: ArtifactSet) -> list[ScanFinding]:
+    primary = artifacts.primary
+    split = split_shards(primary) if primary is not None else None
+    if primary is None or split is None or not split[1]:
+        return []
+    missing = ", ".join(map(str, split[1]))
+    return [
+        book.finding(
+            "MP-FMT-003",
+            artifacts.rel(primary),
+            f"split GGUF set incomplete: shard(s) {missing} missing, so the model will not load",
+            location="split set",
+            evidence=f"{len(split[0])} of {len(split[0]) + len(split[1])} shards present",
+        )
+    ]
 
 
 def _disguised(book: RuleBook, rel: str, kind: Kind) -> ScanFinding:
