@@ -28,11 +28,12 @@ from modelpassport.passport.sections.identity import (
     LineageMatch,
 )
 
-from ._catalog import Catalog, LocalReference
+from ._catalog import Catalog, Family, LocalReference
 from ._describe import ArchSignature, describe_gguf, describe_hf
 from ._detect import (
     Observation,
     detect,
+    detect_declared,
     detect_hosted,
     exact_tokenizer,
     summarise_tokenizer,
@@ -200,6 +201,9 @@ def identify_artifacts(
     lineage = _lineage(subject, catalog, opts) if opts.lineage else []
     obs = Observation(subject.arch, fp, _markable(subject.vocab), tuple(lineage))
     detected, candidates = detect(catalog, obs)
+    if detected.family.value is None and named is not None:
+        said = _declaration_naming(catalog, declared, named)
+        detected = detect_declared(named, said)
     return IdentitySection(
         subject_kind=artifacts.kind,
         declared=declared,
@@ -209,6 +213,14 @@ def identify_artifacts(
         findings=[*findings(catalog, declared, detected, candidates, lineage), *_cut(subject)],
         catalog_version=catalog.digest,
     )
+
+
+def _declaration_naming(catalog: Catalog, declared: Declared, family: Family) -> str:
+    """Which declaration points to ``family``: the name or a base model."""
+    for base in declared.base_models:
+        if family in catalog.by_name(base):
+            return f"base model {base!r}"
+    return f"model name {declared.name!r}"
 
 
 def _cut(subject: _Model) -> list[IdentityFinding]:
