@@ -12,7 +12,6 @@ from typing import cast
 
 from modelpassport._runinfo import build_run_info, now_iso
 from modelpassport._version import __version__
-from modelpassport.artifacts import printable_name
 from modelpassport.errors import ModelPassportError
 from modelpassport.passport import (
     Findings,
@@ -91,7 +90,8 @@ async def audit(
         ref=subject.ref,
         kind=subject.kind,
         target=target.identity.key() if target else None,
-        files=[printable_name(str(p)) for p in subject.artifacts.files]
+        # Relative to the subject's folder: a passport never carries this machine's paths.
+        files=[subject.artifacts.rel(p) for p in subject.artifacts.files]
         if subject.artifacts
         else [],
     )

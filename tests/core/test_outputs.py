@@ -110,3 +110,27 @@ def test_fresh_sets_a_broken_journal_aside_and_starts_over(
     path.write_bytes(garbage)
     Journal(path, fresh=True).close()
     assert (path.parent / "journal.sqlite.bad-2").read_bytes() == garbage
+
+
+def test_a_passport_carries_no_path_of_the_auditing_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from modelpassport.api import audit
+    from modelpassport.refs import default_model_path
+    from modelpassport.report import write_json
+    from modelpassport.stages import AuditOptions
+
+    try:
+        model = default_model_path()
+    except ModelPassportError:
+        pytest.skip("the bundled model is not installed")
+    monkeypatch.chdir(model.parent)
+    options = AuditOptions(stages=("identity", "scan"), out_dir=tmp_path / "out")
+    passport = asyncio.run(audit(model.name, options))
+    write_json(passport, tmp_path / "out" / "passport.json")
+    text = (tmp_path / "out" / "passport.json").read_text(encoding="utf-8")
+    assert passport.findings.identity.lineage, "lineage against the catalog reference ran"
+    for machine_path in (str(model.parent), sys.prefix, str(tmp_path), str(Path.home())):
+        assert machine_path not in text

@@ -122,6 +122,11 @@ def local_references(catalog: Catalog) -> list[tuple[LocalReference, Path]]:
     return found
 
 
+def _reference_label(ref: LocalReference) -> str:
+    """``package/file`` (or ``~/file``) for a catalog reference model."""
+    return f"{ref.package}/{ref.file}" if ref.file else f"~/{ref.home_file}"
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or os.path.samefile(a, b)
@@ -133,16 +138,17 @@ def _lineage(subject: _Model, catalog: Catalog, opts: IdentifyOptions) -> list[L
     if subject.embeddings is None:
         return []
     subject_file = subject.embeddings.path
-    candidates: list[tuple[Path, str | None]] = [(p, None) for p in opts.references]
-    candidates += [(p, ref.family) for ref, p in local_references(catalog)]
+    # Named as the user gave them, or package-relative: never this machine's own paths.
+    candidates: list[tuple[Path, str | None, str]] = [(p, None, str(p)) for p in opts.references]
+    candidates += [(p, ref.family, _reference_label(ref)) for ref, p in local_references(catalog)]
     out: list[LineageMatch] = []
-    for path, family in candidates:
+    for path, family, label in candidates:
         if not path.exists():
             raise InputError(path, "reference model: no such file or folder")
         if path.is_file() and _same_file(path, subject_file):
             out.append(
                 LineageMatch(
-                    reference=str(path),
+                    reference=label,
                     reference_family=family,
                     shared_tokens=len(subject.embeddings.vocab.tokens),
                     sample=0,
@@ -157,9 +163,10 @@ def _lineage(subject: _Model, catalog: Catalog, opts: IdentifyOptions) -> list[L
             raise InputError(path, "reference model: expected token embeddings and a tokenizer")
         if family is None:
             family = _reference_family(catalog, ref)
-        out.append(
-            compare(subject.embeddings, ref.embeddings, reference_family=family, sample=opts.sample)
+        match = compare(
+            subject.embeddings, ref.embeddings, reference_family=family, sample=opts.sample
         )
+        out.append(match.model_copy(update={"reference": label}))
     return sorted(out, key=lambda m: (m.reference, m.method))
 
 
