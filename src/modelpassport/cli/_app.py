@@ -1,42 +1,37 @@
 """The ``modelpassport`` command line: parses, displays, calls the API. No logic here.
 
+Commands import what they use when they run: ``--help`` and ``check`` are CI gates, and
+every module imported at start-up is paid for on each call.
+
 Exit codes: 0 success · 1 a policy check failed · 2 bad input (REF, file, endpoint, option)
 · 130 interrupted (finished work is kept; rerun the same command to resume).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import signal
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from modelpassport._display import inert
-from modelpassport._files import locked_output
-from modelpassport.api import audit as run_audit
+from modelpassport._names import STAGE_NAMES, StageName
 from modelpassport.errors import (
     EXIT_USAGE,
     Interrupted,
     MissingExtraError,
     ModelPassportError,
 )
-from modelpassport.passport import STAGE_NAMES, Passport, StageName, passport_json_schema
-from modelpassport.report import (
-    read_passport,
-    write_cyclonedx,
-    write_html,
-    write_json,
-    write_sarif,
-)
-from modelpassport.stages import DEFAULT_STAGES, AuditOptions
+
+if TYPE_CHECKING:
+    from modelpassport.passport import Passport
 
 from ._check import check
 from ._compare import compare
@@ -61,6 +56,8 @@ out = Console()
 
 def _parse_stages(text: str | None) -> tuple[StageName, ...]:
     if not text:
+        from modelpassport.stages import DEFAULT_STAGES
+
         return DEFAULT_STAGES
     names = [s.strip() for s in text.split(",") if s.strip()]
     unknown = [n for n in names if n not in STAGE_NAMES]
@@ -133,6 +130,12 @@ def audit(
     seed: Annotated[int, typer.Option(help="Seed for sampling and generation.")] = 0,
 ) -> None:
     """Audit one or more models and write passport.json and report.html for each."""
+    import asyncio
+
+    from modelpassport._files import locked_output
+    from modelpassport.api import audit as run_audit
+    from modelpassport.stages import AuditOptions
+
     targets = refs or [""]
     if not refs and sample is None:
         sample = DEMO_SAMPLE
@@ -170,6 +173,8 @@ def audit(
 
 
 def _write(passport: Passport, folder: Path) -> None:
+    from modelpassport.report import write_cyclonedx, write_html, write_json, write_sarif
+
     write_json(passport, folder / "passport.json")
     write_html(passport, folder / "report.html")
     write_sarif(passport, folder / "passport.sarif")
@@ -190,12 +195,16 @@ def _write(passport: Passport, folder: Path) -> None:
 @app.command()
 def show(path: Annotated[Path, typer.Argument(help="A passport.json file.")]) -> None:
     """Print a readable summary of a passport."""
+    from modelpassport.report import read_passport
+
     print_summary(read_passport(path), out)
 
 
 @app.command()
 def schema() -> None:
     """Print the passport's JSON Schema."""
+    from modelpassport.passport import passport_json_schema
+
     typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,9 +14,10 @@ from rich.text import Text
 
 from modelpassport._display import inert
 from modelpassport.errors import EXIT_POLICY_FAILED, InputError
-from modelpassport.passport import Passport
-from modelpassport.passport.policy import RuleResult, Verdict, check_passport, load_policy
-from modelpassport.report import read_passport
+
+if TYPE_CHECKING:
+    from modelpassport.passport import Passport
+    from modelpassport.passport.policy import RuleResult, Verdict
 
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow"}
 
@@ -50,6 +51,7 @@ def _signature_rule(
 ) -> RuleResult:
     """The ``signature`` row: a valid detached signature by one of the trusted keys."""
     from modelpassport.passport import load_public_key, read_signature, verify_passport
+    from modelpassport.passport.policy import RuleResult
 
     sig_path = signature or passport_path.with_name(passport_path.name + ".sig")
     expected = "signed by " + " or ".join(k.name for k in keys)
@@ -95,6 +97,10 @@ def check(
     keys = key or []
     if require_signature and not keys:
         raise InputError("--require-signature", "name the public key you trust with --key PUB")
+    # Imported here: the gate's whole-process time is what a CI pipeline pays per check.
+    from modelpassport.passport.policy import check_passport, load_policy
+    from modelpassport.report import read_passport
+
     rules = load_policy(policy)
     document = read_passport(passport)
     verdict = check_passport(document, rules)

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from modelpassport._files import write_atomic
-from modelpassport.report import read_passport, render_compare_html, render_compare_markdown
 
 
 class CompareFormat(StrEnum):
@@ -34,6 +33,8 @@ def compare(
     ] = CompareFormat.html,
 ) -> None:
     """Compare passports side by side, with differences from the first highlighted."""
+    from modelpassport.report import read_passport, render_compare_html, render_compare_markdown
+
     loaded = [read_passport(p) for p in passports]
     if fmt is CompareFormat.md:
         text = render_compare_markdown(loaded)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from modelpassport._display import inert
-from modelpassport.passport import STAGE_NAMES, Passport
+from modelpassport._names import STAGE_NAMES
+
+if TYPE_CHECKING:
+    from modelpassport.passport import Passport
 
 _STYLE = {"ok": "green", "skipped": "dim", "error": "red"}
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, Field
+
+# Defined apart so the command line can list them without importing pydantic; re-exported.
+from modelpassport._names import STAGE_NAMES as STAGE_NAMES
+from modelpassport._names import StageName as StageName
 
 from .sections import (
     BenchSection,
@@ -27,16 +31,6 @@ from .sections import (
 SCHEMA_VERSION = "0.1.0"
 
 S = TypeVar("S", bound=Section)
-
-StageName = Literal["identity", "scan", "narratives", "security", "capability", "bench"]
-STAGE_NAMES: tuple[StageName, ...] = (
-    "identity",
-    "scan",
-    "narratives",
-    "security",
-    "capability",
-    "bench",
-)
 
 
 class SubjectInfo(BaseModel):
