@@ -43,7 +43,7 @@ class IdentityStage:
 
     name: StageName = "identity"
     needs: Needs = "any"
-    method_version = "1.0.0"
+    method_version = "1.1.0"
 
     async def run(self, ctx: StageContext) -> IdentitySection:
         """Read the subject's files in a worker thread (parsing is CPU-bound, up to ~1 s)."""

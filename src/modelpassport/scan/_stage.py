@@ -146,7 +146,7 @@ class ScanStage:
 
     name = "scan"
     needs = "artifacts"
-    method_version = "1.0.0"
+    method_version = "1.1.0"
 
     async def run(self, ctx: StageContext) -> ScanSection:
         """Scan the subject's files in a worker thread (parsing and hashing block)."""
