@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import resource
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -66,12 +65,6 @@ class Rendering:
     texts: tuple[str, ...]
 
 
-def _limit_child() -> None:  # pragma: no cover - runs in the child before exec
-    resource.setrlimit(resource.RLIMIT_AS, (_CHILD_MEMORY, _CHILD_MEMORY))
-    cpu = int(RENDER_SECONDS * 4) + 2
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-
-
 def render_templates(sources: list[str]) -> list[Rendering]:
     """Render each template for ``CONVERSATIONS`` in a sandboxed, bounded child process.
 
@@ -86,6 +79,8 @@ def render_templates(sources: list[str]) -> list[Rendering]:
         "conversations": list(CONVERSATIONS),
         "seconds": RENDER_SECONDS,
         "cap": MAX_RENDER_CHARS,
+        "memory": _CHILD_MEMORY,
+        "cpu_seconds": int(RENDER_SECONDS * len(sources)) + 2,
     }
     try:
         done = subprocess.run(
@@ -94,7 +89,6 @@ def render_templates(sources: list[str]) -> list[Rendering]:
             capture_output=True,
             text=True,
             timeout=RENDER_SECONDS * len(sources) + 10,
-            preexec_fn=_limit_child,
             check=False,
         )
         results = json.loads(done.stdout) if done.returncode == 0 else None

@@ -2,14 +2,16 @@
 
 Run as a script (``python -I _render_child.py``) by ``_render.render_templates``; it imports
 only the standard library and jinja2, reads ``{"templates": [...], "conversations": [...]}``
-as JSON on stdin and writes one result per template as JSON on stdout. The parent bounds the
-process (address space, CPU seconds, wall time); each template also gets a timer and an
-output cap here, so one slow template cannot take the others' results with it.
+and its limits as JSON on stdin and writes one result per template as JSON on stdout. It
+bounds its own address space and CPU seconds before rendering anything, the parent its wall
+time; each template also gets a timer and an output cap here, so one slow template cannot
+take the others' results with it.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import signal
 import sys
 from typing import Any
@@ -75,6 +77,9 @@ def _one(source: str, conversations: list[dict[str, Any]], seconds: float, cap: 
 def main() -> None:
     """Read the job from stdin, render every template, print the results."""
     job = json.load(sys.stdin)
+    # Bounds set by the child on itself (a pre-exec hook is unsafe in a threaded parent).
+    resource.setrlimit(resource.RLIMIT_AS, (job["memory"], job["memory"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (job["cpu_seconds"], job["cpu_seconds"]))
     signal.signal(signal.SIGALRM, _alarm)
     results = [
         _one(src, job["conversations"], job["seconds"], job["cap"]) for src in job["templates"]
