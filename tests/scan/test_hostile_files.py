@@ -200,3 +200,15 @@ def test_pickle_extension_renamed_is_still_walked(tmp_path: Path) -> None:
     (folder / "state.pkl").write_bytes(pickle.dumps({"a": 1}, protocol=2))
     section = scan_artifacts(ArtifactSet.from_path(folder))
     assert section.verdict == "clean"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=200))
+def test_a_broken_template_file_never_hides_another(tmp_path: Path, broken: bytes) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir(exist_ok=True)
+    (folder / "tokenizer_config.json").write_bytes(broken)
+    (folder / "chat_template.jinja").write_text(HOSTILE)
+    section = scan_artifacts(ArtifactSet.from_path(folder))
+    found = {(f.file, f.rule_id) for f in section.findings}
+    assert ("chat_template.jinja", "MP-TPL-002") in found

@@ -10,7 +10,7 @@ from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import FileDigest, ScanFinding, ScanSection, verdict_for
 from modelpassport.stages import ProgressSink, StageContext
 
-from ._chat import Template, folder_templates, gguf_templates, judge_templates
+from ._chat import Template, file_templates, gguf_templates, judge_templates
 from ._formats import check_gguf
 from ._hash import hash_files
 from ._remote import check_remote_code
@@ -54,10 +54,11 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
             continue
         readable.append(path)
         findings.extend(_check_file(book, path, rel, formats, templates, root))
-    try:
-        templates.extend(folder_templates(root, readable))
-    except (InputError, OSError) as exc:
-        findings.append(book.unread("", "chat template file", evidence=str(exc)))
+    for path in readable:  # one unreadable template file never hides the others
+        try:
+            templates.extend(file_templates(artifacts.rel(path), path))
+        except (InputError, OSError) as exc:
+            findings.append(book.unread(artifacts.rel(path), "chat template", evidence=str(exc)))
     findings.extend(judge_templates(book, templates))
     findings.extend(_missing_shards(book, artifacts))
     if artifacts.kind in ("hf_dir", "dir"):
