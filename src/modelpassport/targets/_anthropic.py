@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from modelpassport.errors import InputError
 
-from ._errors import PermanentTargetError, TargetError, TransientTargetError
+from ._errors import AuthTargetError, PermanentTargetError, TargetError, TransientTargetError
 from ._http import ClientPool
 from ._limits import Limits, ResilientTarget
 from ._redact import without_userinfo
@@ -48,6 +48,8 @@ def _stream_error(what: str, data: dict[str, Any]) -> TargetError:
     message = f"{what}: stream error {kind}: {error.get('message', '')}"
     if kind in _TRANSIENT_EVENTS:
         return TransientTargetError(message)
+    if kind in ("authentication_error", "permission_error"):
+        return AuthTargetError(message)
     return PermanentTargetError(message)
 
 
