@@ -62,7 +62,7 @@ async def audit(
     progress = progress or NullProgress()
     plan = [(name, load_stage(name)) for name in options.stages]
     _check_settings(plan, options)
-    journal = Journal(options.out_dir / "journal.sqlite")
+    journal = Journal(options.out_dir / "journal.sqlite", fresh=options.fresh)
     target: Target | None = None
     try:
         # Open the target (for a GGUF: load the model) only when a stage cannot do without it.
@@ -100,7 +100,10 @@ async def audit(
         ref=subject.ref,
         kind=subject.kind,
         target=target.identity.key() if target else None,
-        files=[str(p) for p in subject.artifacts.files] if subject.artifacts else [],
+        # Relative to the subject's folder: a passport never carries this machine's paths.
+        files=[subject.artifacts.rel(p) for p in subject.artifacts.files]
+        if subject.artifacts
+        else [],
     )
     config = {"ref": subject.ref, **options.describe()}
     run = build_run_info(started_at=started, config=config, stages=runs)
@@ -131,13 +134,17 @@ def serving_lane(ref: str | None, *, files: Path | None = None) -> str:
 async def _open_checked(subject: Subject, options: AuditOptions) -> Target:
     """Open the subject's target and prove it answers, so a dead endpoint fails at once."""
     assert subject.target is not None
+    cap = int(options.max_response_mb * 2**20)
     limits = Limits(
         concurrency=options.concurrency,
         requests_per_s=options.requests_per_s,
         timeout_s=options.timeout_s,
+        max_response_bytes=cap,
     )
     target = open_target(subject.target, limits)
-    probe_limits = Limits(concurrency=1, timeout_s=options.timeout_s, max_retries=1)
+    probe_limits = Limits(
+        concurrency=1, timeout_s=options.timeout_s, max_retries=1, max_response_bytes=cap
+    )
     # An in-process model is loaded once; remote targets get a separate, impatient client.
     in_process = subject.target.provider == "llamacpp"
     checker = target if in_process else open_target(subject.target, probe_limits)

@@ -4,6 +4,7 @@ Forms (see README):
     (nothing)                      the bundled SmolLM2-135M-Instruct GGUF, in process
     path/model.gguf, gguf:PATH     the file + an in-process llama.cpp target
     path/to/folder                 the files only (a Hugging Face folder or any model folder)
+    path/to/file                   any other single file or archive: the file only
     http(s)://HOST:PORT/v1#MODEL   any OpenAI-compatible server
     openai:M, deepseek:M           hosted OpenAI-compatible APIs (key from the environment)
     anthropic:M                    the Anthropic Messages API (key from the environment)
@@ -110,14 +111,11 @@ def _resolve(ref: str) -> Subject:
     path = Path(ref)
     if path.suffix.lower() == ".gguf":
         return _gguf_subject(ref, path)
-    if path.is_dir():
-        artifacts = ArtifactSet.from_path(path)
-        return Subject(ref, artifacts.kind, artifacts, None)
     if path.exists():
-        raise RefError(
-            f"{ref}: a file that is not .gguf; expected a GGUF file, a model folder "
-            "or an endpoint (see modelpassport audit --help)"
-        )
+        artifacts = ArtifactSet.from_path(path)
+        if artifacts.kind == "gguf":
+            return _gguf_subject(ref, path)
+        return Subject(ref, artifacts.kind, artifacts, None)
     raise RefError(
         f"{ref}: not a file, folder, URL or known scheme "
         "(gguf:, scripted:, openai:, anthropic:, deepseek:)"
@@ -126,7 +124,9 @@ def _resolve(ref: str) -> Subject:
 
 def _gguf_subject(ref: str, path: Path) -> Subject:
     artifacts = ArtifactSet.from_path(path)
-    return Subject(ref, "gguf", artifacts, TargetSpec("llamacpp", path.stem, path=path))
+    # llama.cpp opens a split set from its first shard, whichever one was named.
+    first = artifacts.primary or path
+    return Subject(ref, "gguf", artifacts, TargetSpec("llamacpp", first.stem, path=first))
 
 
 def _endpoint_subject(ref: str) -> Subject:

@@ -90,8 +90,20 @@ def test_bad_refs_fail_with_one_line(
     assert "\n" not in str(info.value)
 
 
-def test_a_non_gguf_file_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "weights.bin"
-    path.write_bytes(b"\0" * 16)
-    with pytest.raises(RefError, match=r"not \.gguf"):
-        resolve(str(path))
+def test_any_single_file_is_a_files_only_subject(tmp_path: Path) -> None:
+    for name, data in (
+        ("weights.bin", b"\0" * 16),
+        ("model.pt", b"\x80\x02}q\x00."),
+        ("x.onnx", b"\x08\x07"),
+        ("x.keras", b"PK\x05\x06" + b"\0" * 18),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        subject = resolve(str(path))
+        assert subject.target is None
+        assert subject.artifacts is not None
+        assert subject.artifacts.kind == "file"
+        assert subject.artifacts.files == (path,)
+    renamed = tmp_path / "model.bin"
+    renamed.write_bytes(b"GGUF" + b"\0" * 20)
+    assert resolve(str(renamed)).kind == "gguf"  # GGUF by its magic bytes, whatever its name

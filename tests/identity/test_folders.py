@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from modelpassport.artifacts import (
     ArtifactSet,
@@ -17,7 +19,7 @@ from modelpassport.artifacts import (
     read_hf_dir,
     read_safetensors,
 )
-from modelpassport.catalog import Catalog
+from modelpassport.catalog import Catalog, Family
 from modelpassport.errors import InputError
 from modelpassport.identity import IdentifyOptions, identify_artifacts
 from tests.scan import corpus
@@ -199,3 +201,53 @@ def test_pytorch_checkpoint_parameters_are_counted_without_unpickling(tmp_path: 
         "layers.0.bias",
     ]
     assert folder.parameters == 3 * (16 + 4)
+
+
+_BASES = [
+    ("Qwen2ForCausalLM", "Qwen/Qwen2.5-0.5B-Instruct", "CN"),
+    ("LlamaForCausalLM", "meta-llama/Llama-3.2-1B-Instruct", "US"),
+    (None, "mistralai/Mistral-7B-Instruct-v0.3", "FR"),
+]
+
+
+@pytest.mark.parametrize(("arch", "base", "country"), _BASES)
+def test_a_declared_base_without_tokenizer_reports_the_declared_family(
+    tmp_path: Path, arch: str | None, base: str, country: str
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"architectures": [arch]} if arch else {}))
+    (folder / "README.md").write_text(f"---\nbase_model: {base}\n---\n# fine-tune\n")
+    s = identify_artifacts(ArtifactSet.from_path(folder), Catalog.load(), IdentifyOptions())
+    assert s.detected is not None
+    assert s.detected.country.value == country
+    assert s.detected.country.confidence < 0.5
+    assert "declared, not verified" in s.detected.country.evidence[0].detail
+    assert any("declared, not verified" in f.message for f in s.findings)
+    # The gate sees the country, so a country rule can act on it.
+    from modelpassport.policy import check_passport, parse_policy
+
+    from ..report.conftest import make_passport
+
+    policy = parse_policy(
+        f'name = "no-{country}"\non_missing = "fail"\n[rules]\ndeny_countries = ["{country}"]\n',
+        "inline",
+    )
+    verdict = check_passport(make_passport(identity=s), policy)
+    rows = {r.rule: r for r in verdict.results}
+    assert rows["deny_countries"].outcome == "fail"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from([f for f in Catalog.load().family if f.open_weights]))
+def test_every_catalog_family_declared_as_a_base_is_reported(
+    tmp_path_factory: pytest.TempPathFactory, family: Family
+) -> None:
+    folder = tmp_path_factory.mktemp("declared")
+    (folder / "config.json").write_text("{}")
+    (folder / "README.md").write_text(f"---\nbase_model: {json.dumps(family.name)}\n---\n")
+    s = identify_artifacts(ArtifactSet.from_path(folder), Catalog.load(), IdentifyOptions())
+    assert s.detected is not None
+    named = Catalog.load().by_name(family.name)
+    assert s.detected.country.value in {f.country for f in named}
+    assert s.detected.country.evidence[0].kind == "declared"

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from modelpassport.cli import main
 from modelpassport.report import write_json
@@ -188,3 +190,62 @@ def test_compare_html_and_markdown(tmp_path: Path, run_cli: Callable[..., Ran]) 
     one = run_cli("compare", paths[0])
     assert one.returncode == 2
     assert "expected 2 to 26 passports" in one.stderr
+
+
+def _resealed(passport: Path, tmp_path: Path, ref: str) -> Path:
+    """The passport edited, its findings digest recomputed: what anyone can do."""
+    from modelpassport.report import read_passport
+
+    doc = read_passport(passport)
+    findings = doc.findings.model_copy(update={})
+    edited = doc.model_copy(
+        update={
+            "subject": doc.subject.model_copy(update={"ref": ref}),
+            "findings_digest": findings.digest(),
+        }
+    )
+    path = tmp_path / "resealed" / "passport.json"
+    path.parent.mkdir(exist_ok=True)
+    write_json(edited, path)
+    return path
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(min_size=1, max_size=40))
+def test_check_with_a_key_fails_anything_not_signed_by_it(
+    passport_file: Path, tmp_path: Path, run_cli: Callable[..., Ran], ref: str
+) -> None:
+    policy = _policy(tmp_path, "[rules]")
+    trusted, other = tmp_path / "team.key", tmp_path / "other.key"
+    for key in (trusted, other):
+        if not key.exists():
+            assert run_cli("keygen", key).returncode == 0
+    assert run_cli("sign", passport_file, "--key", trusted).returncode == 0
+    assert run_cli("check", passport_file, "-p", policy, "--key", f"{trusted}.pub").returncode == 0
+    # Several trusted keys: one valid signature is enough.
+    both = ("--key", f"{other}.pub", "--key", f"{trusted}.pub")
+    assert run_cli("check", passport_file, "-p", policy, *both).returncode == 0
+    wrong = run_cli("check", passport_file, "-p", policy, "--key", f"{other}.pub", "--json")
+    assert wrong.returncode == 1
+    row = json.loads(wrong.stdout)["results"][0]
+    assert row["rule"] == "signature"
+    assert row["outcome"] == "fail"
+    # An edit with a recomputed digest passes the digest check but not the signature.
+    resealed = _resealed(passport_file, tmp_path, ref)
+    sig = passport_file.with_name("passport.json.sig")
+    assert run_cli("check", resealed, "-p", policy).returncode == 0  # digest alone: trusted
+    keyed = run_cli("check", resealed, "-p", policy, "--key", f"{trusted}.pub", "--signature", sig)
+    assert keyed.returncode == 1
+    unsigned = run_cli("check", resealed, "-p", policy, "--key", f"{trusted}.pub")
+    assert unsigned.returncode == 1
+    assert "no signature file" in unsigned.stdout
+
+
+def test_require_signature_needs_a_key(
+    passport_file: Path, tmp_path: Path, run_cli: Callable[..., Ran]
+) -> None:
+    result = run_cli(
+        "check", passport_file, "-p", _policy(tmp_path, "[rules]"), "--require-signature"
+    )
+    assert result.returncode == 2
+    assert "--key" in result.stderr

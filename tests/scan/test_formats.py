@@ -12,12 +12,12 @@ import pytest
 from modelpassport.artifacts import ArtifactSet, escapes, list_archive, symlink_target
 from modelpassport.scan import load_rulebook, scan_artifacts
 from modelpassport.scan._formats import (
+    check_archive,
     check_h5,
     check_onnx,
     check_safetensors,
     onnx_external_locations,
 )
-from modelpassport.scan._stage import check_archive
 
 from . import corpus
 

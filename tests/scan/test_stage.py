@@ -117,7 +117,7 @@ async def test_audit_runs_the_scan_stage(tmp_path: Path) -> None:
     passport = await audit(str(root), options)
     assert passport.findings.scan.status == "ok"
     assert passport.findings.scan.verdict == "unsafe"
-    assert passport.findings.scan.method_version == "1.0.0"
+    assert passport.findings.scan.method_version == "1.1.0"
 
 
 def test_hostile_named_gguf_template_is_caught(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ Additions beyond the shared contract (all optional, defaults keep the contract's
 ``Reply.reasoning`` (sent as DeepSeek/vLLM ``reasoning_content`` deltas, or an Anthropic
 ``thinking`` block), ``Reply.tool_calls`` (OpenAI only), ``Reply.headers`` (extra response
 headers, e.g. ``Retry-After``), ``Reply.raw_events`` (OpenAI stream data payloads sent as
-given, for malformed or unusual server output), and ``FakeOpenAI.request_headers``
+given, for malformed or unusual server output), ``Reply.raw_body`` (a whole response body
+sent as given, with ``status``), ``Reply.endless`` (a body, or for a streamed request an
+SSE stream of content deltas, that never ends), and ``FakeOpenAI.request_headers``
 (headers of each request, parallel to ``requests``).
 """
 
@@ -55,6 +57,8 @@ class Reply:
     tool_calls: list[dict[str, Any]] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     raw_events: list[str] | None = None  # OpenAI streams: send these data payloads verbatim
+    raw_body: bytes | None = None  # the whole body, verbatim, with ``status``
+    endless: bool = False  # a body or stream that never ends
 
     def pieces(self) -> list[str]:
         """The stream chunks: explicit ones, or the text split after whitespace runs."""
@@ -170,12 +174,35 @@ class _Handler(BaseHTTPRequestHandler):
                 owner.stopping.wait()
                 self.close_connection = True
                 return
+            if reply.endless:
+                self._endless(bool(body.get("stream")))
+                return
+            if reply.raw_body is not None:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply.raw_body)))
+                self.end_headers()
+                self.wfile.write(reply.raw_body)
+                self.wfile.flush()
+                return
             if route == "/v1/messages":
                 self._anthropic(body, reply)
             else:
                 self._openai(body, reply)
         except OSError:
             self.close_connection = True
+
+    def _endless(self, stream: bool) -> None:
+        """Write a body (or SSE content deltas) until the client goes or the server stops."""
+        self._start_stream({})
+        if stream:
+            delta = {"choices": [{"index": 0, "delta": {"content": "x" * 4000}}]}
+            piece = b"data: " + json.dumps(delta).encode() + b"\n\n"
+        else:
+            self._write_chunk(b'{"choices": [{"message": {"content": "')
+            piece = b"x" * 65536
+        while not self.server.owner.stopping.is_set():
+            self._write_chunk(piece)
 
     # ----- OpenAI ---------------------------------------------------------------------
     def _openai(self, body: dict[str, Any], reply: Reply) -> None:

@@ -73,7 +73,7 @@ async def test_sse_framing_comments_multiline_and_no_space() -> None:
         b"data: [DONE]"
     )
     response = httpx.Response(200, stream=httpx.ByteStream(raw))
-    events = [event async for event in iter_sse(response)]
+    events = [event async for event in iter_sse(response.aiter_bytes())]
     assert events == [
         ("content_block_delta", '{"a": 1}'),
         ("message", "first\nsecond"),

@@ -11,7 +11,9 @@ from ._archive import (
 from ._archive_stream import MAX_DECOMPRESSED, compression_of, open_decompressed
 from ._code import CodeBehaviour, CodeParseError, analyse_code, relative_imports
 from ._gguf import GGUFFile, GGUFTensor, LazyArray, MetaValue, read_gguf
+from ._gguf_split import read_gguf_model, split_shards
 from ._hf_dir import HFFolder, read_card, read_hf_dir, read_json
+from ._json import MAX_JSON_DEPTH, load_json
 from ._pickle import PickleWalk, walk_pickle, walk_pickles
 from ._pickle_machine import PickleImport, Ref
 from ._safetensors import (
@@ -22,8 +24,8 @@ from ._safetensors import (
     read_safetensors_index,
     safetensors_tensor_problem,
 )
-from ._set import ArtifactKind, ArtifactSet
-from ._templates import TemplateIssue, analyse_template, normalise_template
+from ._set import ArtifactKind, ArtifactSet, printable_name
+from ._templates import TemplateIssue, analyse_template, analyse_templates, normalise_template
 from ._tokenizer import (
     Vocabulary,
     gguf_vocabulary,
@@ -36,6 +38,7 @@ from ._torch_zip import TensorInfo, TorchCheckpoint, is_zip, read_torch_checkpoi
 __all__ = [
     "ARCHIVE_ERRORS",
     "MAX_DECOMPRESSED",
+    "MAX_JSON_DEPTH",
     "ArchiveMember",
     "ArtifactKind",
     "ArtifactSet",
@@ -57,16 +60,20 @@ __all__ = [
     "Vocabulary",
     "analyse_code",
     "analyse_template",
+    "analyse_templates",
     "compression_of",
     "escapes",
     "gguf_vocabulary",
     "is_zip",
     "link_escapes",
     "list_archive",
+    "load_json",
     "normalise_template",
     "open_decompressed",
+    "printable_name",
     "read_card",
     "read_gguf",
+    "read_gguf_model",
     "read_hf_dir",
     "read_json",
     "read_safetensors",
@@ -78,6 +85,7 @@ __all__ = [
     "read_torch_checkpoint",
     "relative_imports",
     "safetensors_tensor_problem",
+    "split_shards",
     "symlink_target",
     "walk_pickle",
     "walk_pickles",

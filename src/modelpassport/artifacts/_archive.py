@@ -110,7 +110,8 @@ def symlink_target(path: Path, root: Path) -> tuple[str, bool]:
     folder; those links count as inside.
     """
     target = os.readlink(path)
-    resolved = (path.parent / target).resolve()
+    # realpath, unlike Path.resolve, ends a symlink loop instead of raising.
+    resolved = Path(os.path.realpath(path.parent / target))
     allowed = [root.resolve()]
     snapshot = root.resolve()
     if snapshot.parent.name == "snapshots":

@@ -104,6 +104,8 @@ class _Cursor:
         self.size = len(buf)
         self.pos = 0
         self.order = order
+        # What was read with replacement characters because it was not valid UTF-8.
+        self.replaced: list[str] = []
 
     def fail(self, what: str, expected: str) -> InputError:
         return InputError(self.path, f"{what} at byte {self.pos}: expected {expected}")
@@ -142,7 +144,9 @@ class _Cursor:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            raise self.fail(what, "UTF-8 text") from None
+            # llama.cpp keeps such bytes as they are; one bad byte must not hide the rest.
+            self.replaced.append(what)
+            return data.decode("utf-8", "replace")
 
     def skip_strings(self, count: int, what: str) -> None:
         """Step over ``count`` length-prefixed strings without copying them."""
@@ -225,6 +229,8 @@ class GGUFTensor:
     shape: tuple[int, ...]
     ggml_type: int
     offset: int
+    # The file holding the data (a split set's tensors lie in several files).
+    path: Path | None = None
 
     @property
     def type_name(self) -> str:
@@ -260,7 +266,12 @@ class GGUFTensor:
 
 @dataclass(frozen=True)
 class GGUFFile:
-    """A parsed GGUF header. Nothing here holds the file open."""
+    """A parsed GGUF header. Nothing here holds the file open.
+
+    ``truncated`` says why the tensor data is incomplete (an interrupted download): the
+    header is still read in full. ``not_utf8`` names strings read with replacement
+    characters.
+    """
 
     path: Path
     version: int
@@ -269,6 +280,8 @@ class GGUFFile:
     tensors: tuple[GGUFTensor, ...]
     data_offset: int
     file_size: int
+    truncated: str | None = None
+    not_utf8: tuple[str, ...] = ()
 
     @property
     def architecture(self) -> str | None:
@@ -311,7 +324,8 @@ class GGUFFile:
                 f"tensor '{tensor.name}': rows of type {tensor.type_name} cannot be addressed",
             )
         n_rows = tensor.n_elements // max(tensor.shape[0], 1)
-        return read_rows(self.path, tensor.name, tensor.offset, row_bytes, n_rows, rows)
+        where = tensor.path or self.path
+        return read_rows(where, tensor.name, tensor.offset, row_bytes, n_rows, rows)
 
 
 def read_gguf(path: Path) -> GGUFFile:
@@ -368,17 +382,27 @@ def _parse(path: Path, buf: mmap.mmap) -> GGUFFile:
         )
     data_offset = -(-cur.pos // alignment) * alignment
     tensors = tuple(
-        GGUFTensor(name, shape, gtype, data_offset + rel) for name, shape, gtype, rel in infos
+        GGUFTensor(name, shape, gtype, data_offset + rel, path) for name, shape, gtype, rel in infos
     )
-    for t in tensors:
-        nbytes = t.nbytes
-        if t.offset > cur.size or (nbytes is not None and t.offset + nbytes > cur.size):
-            raise InputError(
-                path,
-                f"tensor '{t.name}': data lies past the end of the file "
-                f"({cur.size} bytes; truncated GGUF)",
-            )
-    return GGUFFile(path, version, order, metadata, tensors, data_offset, cur.size)
+    truncated = next(
+        (
+            f"tensor '{t.name}': data lies past the end of the file ({cur.size} bytes)"
+            for t in tensors
+            if t.offset > cur.size or (t.nbytes is not None and t.offset + t.nbytes > cur.size)
+        ),
+        None,
+    )
+    return GGUFFile(
+        path,
+        version,
+        order,
+        metadata,
+        tensors,
+        data_offset,
+        cur.size,
+        truncated=truncated,
+        not_utf8=tuple(cur.replaced),
+    )
 
 
 def _value(cur: _Cursor, key: str, vtype: int, depth: int) -> MetaValue:
@@ -414,6 +438,8 @@ def _array(cur: _Cursor, key: str, depth: int) -> MetaValue:
             return LazyArray(cur.path, key, "string", count, start, cur.pos - start, cur.order)
         return [cur.string(f"metadata '{key}'[{i}]") for i in range(count)]
     if itype == _ARRAY:
+        if depth + 1 >= MAX_NESTING:
+            raise cur.fail(f"metadata '{key}'", f"arrays nested at most {MAX_NESTING} deep")
         cur.need(count * 12, f"metadata '{key}' ({count} arrays)")
         return [_array(cur, key, depth + 1) for _ in range(count)]
     raise cur.fail(f"metadata '{key}' item type", f"a GGUF value type 0-12, found {itype}")

@@ -7,16 +7,14 @@ them). Every file read is size-bounded and a malformed one fails with its name a
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-import yaml
-
 from modelpassport.errors import InputError
 
+from ._json import load_json
 from ._safetensors import SafetensorsFile, read_safetensors, read_safetensors_index
 from ._tokenizer import check_size
 from ._torch_zip import TorchCheckpoint, read_torch_checkpoint
@@ -56,10 +54,7 @@ class HFFolder:
 def read_json(path: Path, limit: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
     """A bounded JSON object file."""
     check_size(path, limit)
-    try:
-        doc = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"expected JSON ({exc.__class__.__name__})") from None
+    doc = load_json(path.read_bytes(), path)
     if not isinstance(doc, dict):
         raise InputError(path, "expected a JSON object")
     return doc
@@ -74,9 +69,11 @@ def read_card(path: Path) -> dict[str, Any]:
     end = text.find("\n---", 3)
     if end < 0:
         raise InputError(path, "model card front matter: expected a closing '---' line")
+    import yaml  # only model cards need it; GGUF audits start faster without it
+
     try:
         doc = yaml.safe_load(text[3:end])
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f" (line {line + 2})" if isinstance(line, int) else ""
         raise InputError(path, f"model card front matter: expected YAML{where}") from None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import pickletools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, TypeGuard
 
 from ._pickle_machine import (
@@ -25,6 +25,7 @@ from ._pickle_machine import (
     Node,
     PickleFormatError,
     PickleImport,
+    PickleLimitError,
     Ref,
 )
 
@@ -53,8 +54,10 @@ _PREFIXED: dict[str, tuple[int, bool, str]] = {
 class PickleWalk:
     """What a walk of one pickle stream found.
 
-    ``error`` is set when the stream is malformed; what was found before the error is kept,
-    because ``pickle.load`` would have executed it before failing.
+    ``error`` is set when the walk stopped early; what was found before the error is kept,
+    because ``pickle.load`` would have executed it before failing. ``at_limit`` says the
+    walk stopped at one of its own limits (opcodes, streams), so ``pickle.load`` would have
+    gone on reading what the walk did not.
     """
 
     imports: tuple[PickleImport, ...]
@@ -66,6 +69,7 @@ class PickleWalk:
     end: int
     root: object
     error: str | None
+    at_limit: bool = False
 
 
 class _Source:
@@ -149,6 +153,7 @@ def walk_pickle(
     ops = 0
     root: object = None
     error: str | None = None
+    at_limit = False
     try:
         while True:
             machine.offset = start + src.pos
@@ -160,7 +165,7 @@ def walk_pickle(
                 raise PickleFormatError(machine.offset, f"unknown opcode {code!r}")
             ops += 1
             if ops > max_ops:
-                raise PickleFormatError(machine.offset, f"more than {max_ops} opcodes")
+                raise PickleLimitError(machine.offset, f"more than {max_ops} opcodes")
             arg = _read_arg(src, op.arg, max_blob) if op.arg is not None else None
             if op.name == "STOP":
                 root = machine.pop()
@@ -169,7 +174,7 @@ def walk_pickle(
             if op.name == "BUILD" and _is_joblib_array(machine.stack[-1]):
                 _skip_joblib_array(machine, src, machine.stack[-1], max_ops)
     except PickleFormatError as exc:
-        error = str(exc)
+        error, at_limit = str(exc), isinstance(exc, PickleLimitError)
     return PickleWalk(
         imports=tuple(machine.imports),
         dynamic_imports=tuple(machine.dynamic),
@@ -180,6 +185,7 @@ def walk_pickle(
         end=start + src.pos,
         root=root,
         error=error,
+        at_limit=at_limit,
     )
 
 
@@ -225,7 +231,8 @@ def _skip_joblib_array(machine: Machine, src: _Source, wrapper: Node, max_ops: i
         machine.dynamic.extend(nested.dynamic_imports)
         machine.extensions.extend(nested.extensions)
         if nested.error:
-            raise PickleFormatError(nested.end, f"joblib object array: {nested.error}")
+            error = PickleLimitError if nested.at_limit else PickleFormatError
+            raise error(nested.end, f"joblib object array: {nested.error}")
         return
     import numpy  # a core dependency, imported only for joblib files
 
@@ -250,9 +257,16 @@ def walk_pickles(stream: IO[bytes], *, max_ops: int = MAX_OPS) -> list[PickleWal
     stream need not be seekable if it can ``peek`` (decompressing readers).
     """
     walks = [walk_pickle(stream, max_ops=max_ops)]
-    while walks[-1].error is None and len(walks) < MAX_STREAMS:
+    while walks[-1].error is None:
         head = _peek(stream, 2)
         if len(head) < 2 or head[0] != 0x80 or not 2 <= head[1] <= 5:
+            break
+        if len(walks) == MAX_STREAMS:
+            # Another stream follows that a loader calling pickle.load again would run.
+            last = walks[-1]
+            walks[-1] = replace(
+                last, error=f"more than {MAX_STREAMS} pickle streams", at_limit=True
+            )
             break
         walks.append(walk_pickle(stream, max_ops=max_ops))
     return walks

@@ -44,6 +44,11 @@ class PickleFormatError(ValueError):
         super().__init__(f"offset {offset}: {message}")
 
 
+class PickleLimitError(PickleFormatError):
+    """The walk stopped at one of its limits, not at a malformed opcode: ``pickle.load``
+    would go on past ``offset``."""
+
+
 @dataclass(frozen=True)
 class Blob:
     """A payload too large to keep: only its length is known."""

@@ -7,7 +7,6 @@ of a tensor can be read on demand for weight lineage; nothing is ever executed.
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any, Final
 
 from modelpassport.errors import InputError
 
+from ._json import load_json
 from ._rows import read_rows
 
 # The format's own limit on the header size.
@@ -112,10 +112,7 @@ def read_safetensors_header(path: Path) -> tuple[dict[str, Any], int, int]:
             raw = fh.read(n)
     except OSError as exc:
         raise InputError(path, f"cannot read ({exc.strerror})") from None
-    try:
-        header = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise InputError(path, "expected a JSON safetensors header") from None
+    header = load_json(raw, path, "a JSON safetensors header")
     if not isinstance(header, dict):
         raise InputError(path, "expected the safetensors header to be a JSON object")
     return header, 8 + n, size - 8 - n
@@ -180,10 +177,7 @@ def read_safetensors_index(path: Path) -> dict[str, str]:
     """``model.safetensors.index.json``'s weight map: tensor name -> shard file name."""
     if path.stat().st_size > MAX_INDEX:
         raise InputError(path, f"expected an index of at most {MAX_INDEX // 2**20} MiB")
-    try:
-        doc = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(path, "expected a JSON safetensors index") from None
+    doc = load_json(path.read_bytes(), path, "a JSON safetensors index")
     wmap = doc.get("weight_map") if isinstance(doc, dict) else None
     if not isinstance(wmap, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in wmap.items()

@@ -1,9 +1,10 @@
-"""Chat templates read as Jinja syntax trees: parsed, never rendered.
+"""Chat templates read as Jinja syntax trees, and judged by what they render.
 
 A chat template is code that runs on every conversation. Two things matter to a reviewer:
 whether it reaches for Python internals (the classic sandbox escapes go through dunder
 attributes and the globals of helper objects), and what text it writes into the prompt
-that the user never typed. Both are answered from jinja2's parser output alone.
+that the user never typed. The syntax tree answers both for literal text; text assembled at
+render time is judged from sandboxed renderings (``_render``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ._render import Rendering, added_text, render_templates
 
 # Templates larger than this are not chat templates; parsing them is refused.
 MAX_TEMPLATE_CHARS = 256 * 1024
@@ -81,7 +84,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 @dataclass(frozen=True)
 class TemplateIssue:
     """One concern in a template: ``kind`` is escape, instruction, optional_instruction,
-    url, default_system or syntax; ``line`` is the template line it starts on."""
+    url, default_system, syntax or unread (past a limit); ``line`` is the template line it
+    starts on, 0 for what a rendering showed."""
 
     kind: str
     line: int
@@ -94,16 +98,86 @@ def _environment() -> ImmutableSandboxedEnvironment:
     return ImmutableSandboxedEnvironment(extensions=["jinja2.ext.loopcontrols"])
 
 
-def analyse_template(source: str) -> list[TemplateIssue]:
-    """Parse ``source`` and list sandbox-escape patterns and injected text.
+def analyse_templates(sources: list[str]) -> list[list[TemplateIssue]]:
+    """Every template's issues from its syntax tree and from its sandboxed renderings.
 
-    Why: a template runs inside every request. Parsing (not rendering) shows what it can
-    reach and what it adds to prompts without trusting it.
+    Why: literal text is judged where it stands; text built at render time only shows in
+    the rendered prompt. All templates render in one bounded child process.
+    """
+    trees = [analyse_template(src) for src in sources]
+    parsed = [i for i, issues in enumerate(trees) if not _unparsed(issues)]
+    renderings = render_templates([sources[i] for i in parsed])
+    for i, rendering in zip(parsed, renderings, strict=True):
+        trees[i] = sorted(
+            [*trees[i], *_rendered_issues(rendering, trees[i])],
+            key=lambda t: (t.line, t.kind, t.evidence),
+        )
+    return trees
+
+
+def _unparsed(issues: list[TemplateIssue]) -> bool:
+    return any(i.kind in ("syntax", "unread") for i in issues)
+
+
+def _rendered_issues(rendering: Rendering, known: list[TemplateIssue]) -> list[TemplateIssue]:
+    if rendering.status == "escape":
+        return [
+            TemplateIssue(
+                "escape",
+                0,
+                rendering.detail,
+                "rendering it in the sandbox was stopped at an unsafe access",
+            )
+        ]
+    if rendering.status != "ok":
+        return [TemplateIssue("unread", 0, rendering.detail, "rendering hit a limit")]
+    seen = [i.evidence for i in known]
+    found: dict[str, TemplateIssue] = {}
+    for text in rendering.texts:
+        for piece in added_text(text, seen):
+            for issue in _judge_rendered(piece):
+                found.setdefault(issue.evidence, issue)
+    return list(found.values())
+
+
+def _judge_rendered(piece: str) -> Iterator[TemplateIssue]:
+    # A line reads as an instruction on its own; a whole piece needs twice the words, so a
+    # header of short structural lines (dates, role names) is not taken for one.
+    for url in _URL.findall(piece):
+        yield TemplateIssue("url", 0, url, "renders a URL into the prompt")
+    lines = [_SPECIAL.sub(" ", line) for line in piece.splitlines()]
+    longest = max((_size(line) for line in lines), default=(0, 0))
+    total = _size(" ".join(lines))
+    if (
+        longest[0] >= MIN_INSTRUCTION_WORDS
+        or longest[1] >= MIN_INSTRUCTION_CJK
+        or total[0] >= 2 * MIN_INSTRUCTION_WORDS
+        or total[1] >= 2 * MIN_INSTRUCTION_CJK
+    ):
+        yield TemplateIssue(
+            "instruction",
+            0,
+            " ".join(piece.split()),
+            "renders this text (assembled at render time) into conversations the user did "
+            "not write",
+        )
+
+
+def _size(text: str) -> tuple[int, int]:
+    return len(_WORD.findall(text)), len(_CJK.findall(text))
+
+
+def analyse_template(source: str) -> list[TemplateIssue]:
+    """Parse ``source`` and list sandbox-escape patterns and injected literal text.
+
+    Why: a template runs inside every request. Parsing shows what it can reach and what
+    literal text it adds to prompts without running it (``analyse_templates`` adds what
+    its renderings show).
     """
     if len(source) > MAX_TEMPLATE_CHARS:
         return [
             TemplateIssue(
-                "syntax",
+                "unread",
                 1,
                 f"{len(source)} characters",
                 f"longer than {MAX_TEMPLATE_CHARS} characters",
@@ -115,7 +189,7 @@ def analyse_template(source: str) -> list[TemplateIssue]:
     except TemplateSyntaxError as exc:
         return [TemplateIssue("syntax", exc.lineno or 1, str(exc.message), "not valid Jinja")]
     except RecursionError:
-        return [TemplateIssue("syntax", 1, "nesting too deep", "not parsable within limits")]
+        return [TemplateIssue("unread", 1, "nesting too deep", "nested past the parser's limit")]
     return sorted(issues, key=lambda i: (i.line, i.kind, i.evidence))
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from modelpassport.errors import InputError
 
 from ._gguf import GGUFFile, LazyArray
+from ._json import load_json
 
 # The largest real tokenizer files are ~35 MB; anything past this is refused unread.
 MAX_TOKENIZER_BYTES: Final = 128 * 1024 * 1024
@@ -116,10 +117,7 @@ def piece_surface(piece: bytes) -> bytes:
 def read_tokenizer_json(path: Path) -> Vocabulary:
     """Read a Hugging Face ``tokenizer.json`` (BPE, Unigram or WordPiece), size-bounded."""
     check_size(path)
-    try:
-        doc = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"expected tokenizer JSON ({exc.__class__.__name__})") from None
+    doc = load_json(path.read_bytes(), path, "tokenizer JSON")
     if not isinstance(doc, dict) or not isinstance(doc.get("model"), dict):
         raise InputError(path, "expected a JSON object with a 'model' object")
     model: dict[str, Any] = doc["model"]

@@ -1,40 +1,36 @@
 """The ``modelpassport`` command line: parses, displays, calls the API. No logic here.
 
+Commands import what they use when they run: ``--help`` and ``check`` are CI gates, and
+every module imported at start-up is paid for on each call.
+
 Exit codes: 0 success · 1 a policy check failed · 2 bad input (REF, file, endpoint, option)
 · 130 interrupted (finished work is kept; rerun the same command to resume).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import signal
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from modelpassport.api import audit as run_audit
+from modelpassport._display import inert
 from modelpassport.errors import (
     EXIT_USAGE,
     Interrupted,
     MissingExtraError,
     ModelPassportError,
 )
-from modelpassport.passport import STAGE_NAMES, Passport, StageName, passport_json_schema
-from modelpassport.report import (
-    read_passport,
-    write_cyclonedx,
-    write_html,
-    write_json,
-    write_sarif,
-)
-from modelpassport.stages import DEFAULT_STAGES, AuditOptions
+
+if TYPE_CHECKING:
+    from modelpassport.passport import Passport
 
 from ._campaign import campaign
 from ._check import check
@@ -60,7 +56,10 @@ err = Console(stderr=True)
 out = Console()
 
 
-def _parse_stages(text: str | None) -> tuple[StageName, ...]:
+def _parse_stages(text: str | None) -> tuple[str, ...]:
+    from modelpassport.passport import STAGE_NAMES
+    from modelpassport.stages import DEFAULT_STAGES
+
     if not text:
         return DEFAULT_STAGES
     names = [s.strip() for s in text.split(",") if s.strip()]
@@ -77,6 +76,8 @@ _OPTION = re.compile(r"^([a-z_]+)\.([A-Za-z0-9_\-]+)=(.*)$")
 
 
 def _parse_stage_options(items: list[str]) -> dict[str, dict[str, str]]:
+    from modelpassport.passport import STAGE_NAMES
+
     parsed: dict[str, dict[str, str]] = {}
     for item in items:
         match = _OPTION.match(item)
@@ -103,7 +104,11 @@ def audit(
         ),
     ] = None,
     stages: Annotated[
-        str | None, typer.Option(help=f"Comma-separated stages ({', '.join(STAGE_NAMES)}).")
+        str | None,
+        typer.Option(
+            help="Comma-separated stages (default: every implemented stage; identity, scan, "
+            "narratives, security, capability, bench, ...)."
+        ),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("passport-out"),
     fresh: Annotated[bool, typer.Option(help="Ignore cached answers in the journal.")] = False,
@@ -112,6 +117,10 @@ def audit(
     ] = 4,
     rps: Annotated[float | None, typer.Option(min=0.001, help="Max requests per second.")] = None,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds per request.")] = 120.0,
+    max_response_mb: Annotated[
+        float,
+        typer.Option(min=0.01, help="Largest answer read per request (MiB); longer is an error."),
+    ] = 16.0,
     files: Annotated[
         Path | None,
         typer.Option(help="Model folder served by an endpoint REF (audit the weights you serve)."),
@@ -134,6 +143,12 @@ def audit(
     seed: Annotated[int, typer.Option(help="Seed for sampling and generation.")] = 0,
 ) -> None:
     """Audit one or more models and write passport.json and report.html for each."""
+    import asyncio
+
+    from modelpassport._files import locked_output
+    from modelpassport.api import audit as run_audit
+    from modelpassport.stages import AuditOptions
+
     targets = refs or [""]
     if not refs and sample is None:
         sample = DEMO_SAMPLE
@@ -149,6 +164,7 @@ def audit(
         concurrency=concurrency,
         requests_per_s=rps,
         timeout_s=timeout,
+        max_response_mb=max_response_mb,
         seed=seed,
         sample=sample,
         references=tuple(reference or ()),
@@ -157,16 +173,21 @@ def audit(
     for ref in targets:
         folder = out_dir if len(targets) == 1 else out_dir / _slug(ref)
         opts = replace(options, out_dir=folder)
-        try:
-            with RichProgress(err) as progress:
-                passport = asyncio.run(run_audit(ref or None, opts, files=files, progress=progress))
-        except KeyboardInterrupt:
-            # Raised here, not left to the CLI framework, so the exit code and message are ours.
-            raise Interrupted() from None
-        _write(passport, folder)
+        with locked_output(folder):
+            try:
+                with RichProgress(err) as progress:
+                    passport = asyncio.run(
+                        run_audit(ref or None, opts, files=files, progress=progress)
+                    )
+            except KeyboardInterrupt:
+                # Raised here, not left to the CLI framework, so the exit code is ours.
+                raise Interrupted() from None
+            _write(passport, folder)
 
 
 def _write(passport: Passport, folder: Path) -> None:
+    from modelpassport.report import write_cyclonedx, write_html, write_json, write_sarif
+
     write_json(passport, folder / "passport.json")
     write_html(passport, folder / "report.html")
     write_sarif(passport, folder / "passport.sarif")
@@ -175,7 +196,11 @@ def _write(passport: Passport, folder: Path) -> None:
         write_cyclonedx(passport, folder / "bom.cdx.json")
         written.append("bom.cdx.json")
     except MissingExtraError as exc:
-        err.print(f"note: bom.cdx.json not written: {exc}", highlight=False, soft_wrap=True)
+        err.print(
+            f"note: bom.cdx.json not written: {escape(inert(str(exc)))}",
+            highlight=False,
+            soft_wrap=True,
+        )
     print_summary(passport, out)
     out.print(f"wrote {', '.join(written)} in {folder}")
 
@@ -183,12 +208,16 @@ def _write(passport: Passport, folder: Path) -> None:
 @app.command()
 def show(path: Annotated[Path, typer.Argument(help="A passport.json file.")]) -> None:
     """Print a readable summary of a passport."""
+    from modelpassport.report import read_passport
+
     print_summary(read_passport(path), out)
 
 
 @app.command()
 def schema() -> None:
     """Print the passport's JSON Schema."""
+    from modelpassport.passport import passport_json_schema
+
     typer.echo(json.dumps(passport_json_schema(), indent=2, sort_keys=True))
 
 
@@ -209,8 +238,8 @@ def main() -> None:
     try:
         app()
     except ModelPassportError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(inert(str(exc)))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None
     except OSError as exc:
-        err.print(f"error: {escape(str(exc))}", highlight=False, soft_wrap=True)
+        err.print(f"error: {escape(inert(str(exc)))}", highlight=False, soft_wrap=True)
         raise SystemExit(EXIT_USAGE) from None

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from modelpassport.campaign import execute_campaign, load_campaign
+from modelpassport._display import inert
 from modelpassport.errors import EXIT_POLICY_FAILED, Interrupted
 
 _STYLE = {"complete": "green", "kept": "green", "incomplete": "yellow", "failed": "bold red"}
@@ -30,14 +30,16 @@ def campaign(
     ] = False,
 ) -> None:
     """Audit every model of a campaign file and write decision.html and decision.md."""
+    from modelpassport.campaign import execute_campaign, load_campaign
+
     err = Console(stderr=True)
     spec = load_campaign(file)
 
     def event(name: str, what: str, detail: str) -> None:
-        line = Text(f"{name}: ")
+        line = Text(f"{inert(name)}: ")
         line.append(what, style=_STYLE.get(what, ""))
         if detail:
-            line.append(f" ({detail})")
+            line.append(f" ({inert(detail)})")
         err.print(line, soft_wrap=True)
 
     try:
@@ -48,7 +50,7 @@ def campaign(
     if not outcome.complete:
         left = [r.name for r in outcome.results if r.status != "complete"]
         err.print(
-            Text(f"not complete: {', '.join(left)}; rerun the same command to retry"),
+            Text(f"not complete: {inert(', '.join(left))}; rerun the same command to retry"),
             soft_wrap=True,
         )
         raise typer.Exit(EXIT_POLICY_FAILED)

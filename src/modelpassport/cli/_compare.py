@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from modelpassport.report import read_passport, render_compare_html, render_compare_markdown
+from modelpassport._files import write_atomic
 
 
 class CompareFormat(StrEnum):
@@ -33,6 +33,8 @@ def compare(
     ] = CompareFormat.html,
 ) -> None:
     """Compare passports side by side, with differences from the first highlighted."""
+    from modelpassport.report import read_passport, render_compare_html, render_compare_markdown
+
     loaded = [read_passport(p) for p in passports]
     if fmt is CompareFormat.md:
         text = render_compare_markdown(loaded)
@@ -42,6 +44,5 @@ def compare(
     else:
         text = render_compare_html(loaded)
         out = out or Path("compare.html")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_atomic(out, text)
     typer.echo(f"wrote {out}")

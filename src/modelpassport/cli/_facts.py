@@ -11,12 +11,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from modelpassport._display import inert
 from modelpassport.errors import ModelPassportError
-from modelpassport.passport import fact_specs
-from modelpassport.report import read_passport
 
 
 def _list_specs(as_json: bool) -> None:
+    from modelpassport.passport import fact_specs
+
     specs = list(fact_specs().values())
     if as_json:
         typer.echo(
@@ -60,6 +61,8 @@ def facts(
         return
     if passport is None:
         raise ModelPassportError("facts: expected a passport.json file (or --list)")
+    from modelpassport.report import read_passport
+
     doc = read_passport(passport)
     found = doc.findings.facts()
     if as_json:
@@ -77,16 +80,16 @@ def facts(
             )
         )
         return
-    table = Table(title=Text(f"facts · {doc.subject.ref}"), header_style="bold")
+    table = Table(title=Text(f"facts · {inert(doc.subject.ref)}"), header_style="bold")
     table.add_column("id", no_wrap=True)
     for column in ("value", "n", "method", "detail"):
         table.add_column(column, overflow="fold")
     for f in found:
         table.add_row(
             Text(f.id),
-            Text(f.text(), style="dim" if f.missing else ""),
+            Text(inert(f.text()), style="dim" if f.missing else ""),
             Text("" if f.n is None else str(f.n)),
-            Text(f.method),
-            Text(f.detail),
+            Text(inert(f.method)),
+            Text(inert(f.detail)),
         )
     Console().print(table)

@@ -10,11 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from modelpassport.errors import ModelPassportError
-from modelpassport.passport import STAGE_NAMES
-from modelpassport.stages import describe_options, load_stage
 
 
 def _rows(stage: str | None) -> list[dict[str, Any]]:
+    from modelpassport.passport import STAGE_NAMES
+    from modelpassport.stages import describe_options, load_stage
+
     names = [stage] if stage else list(STAGE_NAMES)
     rows = []
     for name in names:

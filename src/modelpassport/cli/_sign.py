@@ -9,17 +9,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from modelpassport._display import inert
 from modelpassport.errors import EXIT_POLICY_FAILED
-from modelpassport.passport import (
-    generate_keypair,
-    load_private_key,
-    load_public_key,
-    read_signature,
-    sign_passport,
-    verify_passport,
-    write_signature,
-)
-from modelpassport.report import read_passport
 
 
 def _sig_path(passport: Path, given: Path | None) -> Path:
@@ -30,6 +21,8 @@ def keygen(
     key: Annotated[Path, typer.Argument(help="Private key file to create (public: KEY.pub).")],
 ) -> None:
     """Create an ed25519 key pair for signing passports."""
+    from modelpassport.passport import generate_keypair
+
     public, key_id = generate_keypair(key)
     typer.echo(f"wrote {key} (private, keep it secret) and {public} (public); key id {key_id}")
 
@@ -42,6 +35,9 @@ def sign(
     ] = None,
 ) -> None:
     """Write a detached signature over the passport's content and findings digest."""
+    from modelpassport.passport import load_private_key, sign_passport, write_signature
+    from modelpassport.report import read_passport
+
     sig = sign_passport(read_passport(passport), load_private_key(key))
     path = _sig_path(passport, out)
     write_signature(sig, path)
@@ -57,6 +53,9 @@ def verify(
     ] = None,
 ) -> None:
     """Check a passport's findings digest and its signature: exit 0 valid, 1 invalid."""
+    from modelpassport.passport import load_public_key, read_signature, verify_passport
+    from modelpassport.report import read_passport
+
     result = verify_passport(
         read_passport(passport),
         read_signature(_sig_path(passport, signature)),
@@ -73,5 +72,5 @@ def verify(
         return
     console.print(Text("INVALID", style="bold red"))
     for problem in result.problems:
-        console.print(Text(f"  - {problem}"))
+        console.print(Text(f"  - {inert(problem)}"))
     raise typer.Exit(EXIT_POLICY_FAILED)

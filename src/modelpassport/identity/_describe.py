@@ -45,8 +45,15 @@ def _int(value: MetaValue | Any) -> int | None:
     return None
 
 
+# Declared strings longer than this are cut (a 10 MB general.name is not a name).
+MAX_DECLARED = 512
+
+
 def _clean(text: str) -> str:
-    """Text from untrusted files (or a non-UTF-8 file name) made safe to write as JSON."""
+    """Text from untrusted files (or a non-UTF-8 file name) made safe to write as JSON,
+    cut after ``MAX_DECLARED`` characters so no file can bloat the passport, BOM or report."""
+    if len(text) > MAX_DECLARED:
+        text = f"{text[:MAX_DECLARED]}… (cut from {len(text)} characters)"
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 

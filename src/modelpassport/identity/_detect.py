@@ -262,6 +262,44 @@ def _from_catalog(family: Family, fact: str, detail: str) -> list[Clue]:
     return [Clue(kind="catalog", weight=1.0, source=family.sources[fact], detail=detail)]
 
 
+# Confidence given to a family the files only declare: reported, never taken as verified.
+DECLARED_CONFIDENCE = 0.3
+
+
+def detect_declared(family: Family, said: str) -> Detected:
+    """Identity from the files' own declaration (a base model, an architecture class) when
+    nothing in them can be checked: no tokenizer, no weights, no matching dimensions.
+
+    Why: "unknown" would let a model pass a country rule by shipping without a tokenizer;
+    the declared family's developer and country are reported, marked as declared and not
+    verified, at low confidence.
+    """
+    clue = [
+        Clue(
+            kind="declared",
+            weight=DECLARED_CONFIDENCE,
+            source=family.sources["developer"],
+            detail=f"declared, not verified: {said} names {family.name}; "
+            "no tokenizer or weights in the files confirm it",
+        )
+    ]
+    return Detected(
+        family=Claim(value=family.name, confidence=DECLARED_CONFIDENCE, evidence=clue),
+        developer=Claim(value=family.developer, confidence=DECLARED_CONFIDENCE, evidence=clue),
+        country=Claim(
+            value=family.country,
+            confidence=DECLARED_CONFIDENCE,
+            evidence=[
+                *clue,
+                *_from_catalog(family, "country", f"{family.developer}: {family.headquarters}"),
+            ],
+        ),
+        licence=family.licence,
+        open_weights=family.open_weights,
+        first_release=family.first_release,
+    )
+
+
 def detect_hosted(catalog: Catalog, model: str) -> tuple[Detected, tuple[Family, ...]]:
     """Identity of a hosted model from its API model id (the provider's own declaration)."""
     matches = catalog.by_name(model)

@@ -16,13 +16,15 @@ from modelpassport.artifacts import (
     HFFolder,
     Vocabulary,
     gguf_vocabulary,
-    read_gguf,
+    read_gguf_model,
     read_hf_dir,
+    split_shards,
 )
-from modelpassport.catalog import Catalog, LocalReference
+from modelpassport.catalog import Catalog, Family, LocalReference
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.identity import (
     Declared,
+    IdentityFinding,
     IdentitySection,
     LineageMatch,
 )
@@ -31,6 +33,7 @@ from ._describe import ArchSignature, describe_gguf, describe_hf
 from ._detect import (
     Observation,
     detect,
+    detect_declared,
     detect_hosted,
     exact_tokenizer,
     summarise_tokenizer,
@@ -58,13 +61,15 @@ class _Model:
     arch: ArchSignature
     vocab: Vocabulary | None
     embeddings: Embeddings | None
+    truncated: str | None = None
 
 
 def _from_gguf(f: GGUFFile) -> _Model:
     declared, arch = describe_gguf(f)
     vocab = gguf_vocabulary(f)
-    emb = gguf_embeddings(f, vocab) if vocab is not None else None
-    return _Model(f.path, declared, arch, vocab, emb)
+    # A truncated file's header still names and tokenizes the model; its weights are missing.
+    emb = gguf_embeddings(f, vocab) if vocab is not None and f.truncated is None else None
+    return _Model(f.path, declared, arch, vocab, emb, f.truncated)
 
 
 _TOKENIZER_ORDER = ("tokenizer.json", "tokenizer.model", "tiktoken.model")
@@ -79,14 +84,23 @@ def _from_folder(folder: HFFolder) -> _Model:
     return _Model(folder.root, declared, arch, vocab, emb)
 
 
+def _later_shard(path: Path) -> bool:
+    split = split_shards(path)
+    return split is not None and bool(split[0]) and split[0][0] != path
+
+
 def read_model(path: Path) -> _Model:
     """Read a GGUF file, a model folder, or a folder holding one GGUF file."""
     if path.is_file():
-        return _from_gguf(read_gguf(path))
+        return _from_gguf(read_gguf_model(path))
     if not (path / "config.json").is_file():
-        ggufs = sorted(path.glob("*.gguf"), key=lambda p: (-p.stat().st_size, p.name))
+        # The largest model file, a split set counted by its first shard (it holds the names).
+        ggufs = sorted(
+            path.glob("*.gguf"),
+            key=lambda p: (_later_shard(p), -p.stat().st_size, p.name),
+        )
         if ggufs:
-            return _from_gguf(read_gguf(ggufs[0]))
+            return _from_gguf(read_gguf_model(ggufs[0]))
     return _from_folder(read_hf_dir(path))
 
 
@@ -108,6 +122,11 @@ def local_references(catalog: Catalog) -> list[tuple[LocalReference, Path]]:
     return found
 
 
+def _reference_label(ref: LocalReference) -> str:
+    """``package/file`` (or ``~/file``) for a catalog reference model."""
+    return f"{ref.package}/{ref.file}" if ref.file else f"~/{ref.home_file}"
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or os.path.samefile(a, b)
@@ -119,16 +138,17 @@ def _lineage(subject: _Model, catalog: Catalog, opts: IdentifyOptions) -> list[L
     if subject.embeddings is None:
         return []
     subject_file = subject.embeddings.path
-    candidates: list[tuple[Path, str | None]] = [(p, None) for p in opts.references]
-    candidates += [(p, ref.family) for ref, p in local_references(catalog)]
+    # Named as the user gave them, or package-relative: never this machine's own paths.
+    candidates: list[tuple[Path, str | None, str]] = [(p, None, str(p)) for p in opts.references]
+    candidates += [(p, ref.family, _reference_label(ref)) for ref, p in local_references(catalog)]
     out: list[LineageMatch] = []
-    for path, family in candidates:
+    for path, family, label in candidates:
         if not path.exists():
             raise InputError(path, "reference model: no such file or folder")
         if path.is_file() and _same_file(path, subject_file):
             out.append(
                 LineageMatch(
-                    reference=str(path),
+                    reference=label,
                     reference_family=family,
                     shared_tokens=len(subject.embeddings.vocab.tokens),
                     sample=0,
@@ -143,9 +163,10 @@ def _lineage(subject: _Model, catalog: Catalog, opts: IdentifyOptions) -> list[L
             raise InputError(path, "reference model: expected token embeddings and a tokenizer")
         if family is None:
             family = _reference_family(catalog, ref)
-        out.append(
-            compare(subject.embeddings, ref.embeddings, reference_family=family, sample=opts.sample)
+        match = compare(
+            subject.embeddings, ref.embeddings, reference_family=family, sample=opts.sample
         )
+        out.append(match.model_copy(update={"reference": label}))
     return sorted(out, key=lambda m: (m.reference, m.method))
 
 
@@ -173,6 +194,12 @@ def identify_artifacts(
     artifacts: ArtifactSet, catalog: Catalog, opts: IdentifyOptions
 ) -> IdentitySection:
     """The identity section for a subject with files."""
+    if artifacts.kind == "file":
+        raise InputError(
+            artifacts.files[0],
+            "identity reads a GGUF file or a model folder; a single file of another format "
+            "carries no config or tokenizer to identify it by (audit its folder instead)",
+        )
     primary = artifacts.primary
     subject = read_model(primary if primary is not None else artifacts.root)
     named = declared_family(catalog, subject.declared)
@@ -181,15 +208,39 @@ def identify_artifacts(
     lineage = _lineage(subject, catalog, opts) if opts.lineage else []
     obs = Observation(subject.arch, fp, _markable(subject.vocab), tuple(lineage))
     detected, candidates = detect(catalog, obs)
+    if detected.family.value is None and named is not None:
+        said = _declaration_naming(catalog, declared, named)
+        detected = detect_declared(named, said)
     return IdentitySection(
         subject_kind=artifacts.kind,
         declared=declared,
         detected=detected,
         tokenizer=summarise_tokenizer(catalog, fp) if fp is not None else None,
         lineage=lineage,
-        findings=findings(catalog, declared, detected, candidates, lineage),
+        findings=[*findings(catalog, declared, detected, candidates, lineage), *_cut(subject)],
         catalog_version=catalog.digest,
     )
+
+
+def _declaration_naming(catalog: Catalog, declared: Declared, family: Family) -> str:
+    """Which declaration points to ``family``: the name or a base model."""
+    for base in declared.base_models:
+        if family in catalog.by_name(base):
+            return f"base model {base!r}"
+    return f"model name {declared.name!r}"
+
+
+def _cut(subject: _Model) -> list[IdentityFinding]:
+    if subject.truncated is None:
+        return []
+    return [
+        IdentityFinding(
+            rule_id="MP-ID-005",
+            severity="medium",
+            message=f"truncated GGUF ({subject.truncated}): identity read from its complete "
+            "header; weight lineage not measured",
+        )
+    ]
 
 
 def identify_hosted(model: str, provider: str, catalog: Catalog) -> IdentitySection:

@@ -32,7 +32,7 @@ class IdentityStage:
 
     name: StageName = "identity"
     needs: Needs = "any"
-    method_version = "1.0.0"
+    method_version = "1.1.0"
     options_model = IdentityOptions
 
     async def run(self, ctx: StageContext) -> IdentitySection:

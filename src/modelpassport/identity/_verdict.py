@@ -116,11 +116,13 @@ def findings(
             )
         )
     if family is None:
+        unverified = detected.family.value
         out.append(
             IdentityFinding(
                 rule_id="MP-ID-004",
                 severity="info",
-                message="no catalog family matched the tokenizer, architecture or weights",
+                message="no catalog family matched the tokenizer, architecture or weights"
+                + (f"; {unverified} is reported as declared, not verified" if unverified else ""),
             )
         )
     return sorted(out, key=lambda f: (_ORDER[f.severity], f.rule_id, f.message))

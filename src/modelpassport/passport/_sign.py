@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ValidationError
 
+from modelpassport._files import write_atomic
 from modelpassport.errors import InputError, MissingExtraError
 
 from ._schema import Passport
@@ -119,10 +120,11 @@ def generate_keypair(private_path: Path) -> tuple[Path, str]:
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
     public = key.public_key()
-    public_path.write_bytes(
+    write_atomic(
+        public_path,
         public.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        ),
     )
     return public_path, key_id(_public_raw(public))
 
@@ -189,8 +191,8 @@ def sign_passport(passport: Passport, key: Ed25519PrivateKey) -> SignatureFile:
 
 
 def write_signature(sig: SignatureFile, path: Path) -> None:
-    """Write the detached signature file (JSON)."""
-    path.write_text(json.dumps(sig.model_dump(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    """Write the detached signature file (JSON, atomic replace)."""
+    write_atomic(path, json.dumps(sig.model_dump(), indent=2, sort_keys=True) + "\n")
 
 
 def read_signature(path: Path) -> SignatureFile:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from modelpassport.store import ErrorRecord, Journal, journal_key
-from modelpassport.targets import ChatRequest, Completion, Target, TargetError
+from modelpassport.targets import AuthTargetError, ChatRequest, Completion, Target, TargetError
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ async def run_requests(
         fresh: ignore cached answers (they are replaced as new ones arrive).
         on_done: called once per request as it completes (progress display); a duplicate
             is reported with the outcome of the request it duplicates.
+
+    A refused credential (``AuthTargetError``) stops the workers: requests not yet sent
+    are returned as errors that say so, and are neither sent nor journaled.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
@@ -81,15 +84,19 @@ async def run_requests(
     for item in pending:
         queue.put_nowait(item)
     batch = _Batch(journal, target, stage, report)
+    refused: list[AuthTargetError] = []
 
     async def worker() -> None:
-        while True:
+        while not refused:
             try:
                 key, request = queue.get_nowait()
             except asyncio.QueueEmpty:
                 return
             try:
                 result: Completion | TargetError = await target.chat(request)
+            except AuthTargetError as exc:
+                refused.append(exc)
+                result = exc
             except TargetError as exc:
                 result = exc
             await batch.add(key, request, result)
@@ -101,6 +108,12 @@ async def run_requests(
         for task in workers:
             task.cancel()
         batch.commit()
+    if refused:
+        # The credentials were refused: nothing left would be answered, so nothing is sent.
+        record = ErrorRecord(refused[0].kind, f"not sent: {refused[0]}", refused[0].status)
+        for key, request in pending:
+            if key not in results:
+                report(key, Outcome(request, None, record, cached=False))
     return [results[key] for key in keys]
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from modelpassport._files import write_atomic
 from modelpassport._version import __version__
 from modelpassport.errors import MissingExtraError
 from modelpassport.passport import Issue, Passport
@@ -204,9 +205,4 @@ def build_cyclonedx(passport: Passport, *, validate: bool = False) -> dict[str, 
 def write_cyclonedx(passport: Passport, path: Path, *, validate: bool = False) -> None:
     """Write ``bom.cdx.json`` (UTF-8, keys sorted, atomic replace)."""
     doc = build_cyclonedx(passport, validate=validate)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(
-        json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    tmp.replace(path)
+    write_atomic(path, json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from modelpassport._files import write_atomic
 from modelpassport.errors import InputError
 from modelpassport.passport import Passport
 
@@ -43,9 +44,8 @@ def render_html(passport: Passport) -> str:
 
 
 def write_html(passport: Passport, path: Path) -> None:
-    """Write the HTML report next to the passport."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(passport), encoding="utf-8")
+    """Write the HTML report next to the passport (atomic replace)."""
+    write_atomic(path, render_html(passport))
 
 
 def check_comparable(passports: Sequence[Passport]) -> None:

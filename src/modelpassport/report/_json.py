@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from modelpassport._files import write_atomic
 from modelpassport.errors import InputError
 from modelpassport.passport import Passport, migrate
 
@@ -16,13 +17,10 @@ MAX_PASSPORT_BYTES = 64 * 1024 * 1024
 
 def write_json(passport: Passport, path: Path) -> None:
     """Write the passport as indented, key-sorted UTF-8 JSON (atomic replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(
         passport.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False
     )
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text + "\n")
 
 
 def read_passport(path: Path) -> Passport:

@@ -1,8 +1,9 @@
 """Markdown comparison for pull-request comments: the headline table, differences in bold.
 
 Model-written and file-derived text is neutralised for Markdown: HTML is entity-escaped
-(GitHub renders inline HTML), table pipes and newlines are escaped, and Markdown control
-characters are backslash-escaped so a value cannot become a link, an image or a heading.
+(GitHub renders inline HTML), table pipes and newlines are escaped, control and invisible
+characters are shown as escapes (``_display.inert``), and Markdown control characters are
+backslash-escaped so a value cannot become a link, an image or a heading.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from modelpassport._display import inert
 from modelpassport.passport import Passport
 
 from ._compare import compare
@@ -20,8 +22,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 def md_text(text: str) -> str:
     """Make arbitrary text inert inside a Markdown table cell."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = " ".join(text.split())
+    text = inert(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

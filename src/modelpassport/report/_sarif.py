@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from modelpassport._files import write_atomic
 from modelpassport._version import __version__
 from modelpassport.passport import FindingSeverity, Issue, Passport
 
@@ -148,10 +149,5 @@ def build_sarif(passport: Passport) -> dict[str, Any]:
 
 def write_sarif(passport: Passport, path: Path) -> None:
     """Write ``passport.sarif`` (UTF-8 JSON, keys sorted, atomic replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(
-        json.dumps(build_sarif(passport), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    tmp.replace(path)
+    text = json.dumps(build_sarif(passport), indent=2, sort_keys=True, ensure_ascii=False)
+    write_atomic(path, text + "\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelpassport.artifacts import analyse_template, normalise_template, read_gguf
+from modelpassport.artifacts import GGUFFile, analyse_templates, normalise_template
 from modelpassport.errors import InputError
 from modelpassport.passport import FindingSeverity
 from modelpassport.passport.sections.scan import ScanFinding
@@ -37,49 +37,62 @@ class Template:
     source: str
 
 
-def folder_templates(root: Path, files: list[Path]) -> list[Template]:
-    """Templates of a Hugging Face folder: ``tokenizer_config.json`` (string or list of
-    named templates), ``chat_template.json`` and every ``.jinja`` file."""
-    found: list[Template] = []
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        if path.name == "tokenizer_config.json" or path.name == "chat_template.json":
-            data = read_json(path)
-            value = data.get("chat_template") if isinstance(data, dict) else None
-            if isinstance(value, str):
-                found.append(Template(rel, "default", value))
-            elif isinstance(value, list):
-                for item in value:
-                    if not (isinstance(item, dict) and isinstance(item.get("template"), str)):
-                        raise InputError(path, "expected chat_template entries with 'template'")
-                    found.append(Template(rel, str(item.get("name", "default")), item["template"]))
-        elif path.suffix == ".jinja":
-            if path.stat().st_size > 1 << 20:
-                raise InputError(path, "expected a chat template under 1 MiB")
-            name = "default" if path.name == "chat_template.jinja" else path.stem
-            found.append(Template(rel, name, path.read_text("utf-8", "replace")))
-    return found
+def file_templates(rel: str, path: Path) -> list[Template]:
+    """Templates in one file of a folder: ``tokenizer_config.json`` (string or list of named
+    templates), ``chat_template.json`` or a ``.jinja`` file; [] for any other file.
+
+    Raises:
+        InputError: the file holds templates but could not be read as such.
+    """
+    if path.name in ("tokenizer_config.json", "chat_template.json"):
+        data = read_json(path)
+        value = data.get("chat_template") if isinstance(data, dict) else None
+        if isinstance(value, str):
+            return [Template(rel, "default", value)]
+        found: list[Template] = []
+        for item in value if isinstance(value, list) else []:
+            if not (isinstance(item, dict) and isinstance(item.get("template"), str)):
+                raise InputError(path, "expected chat_template entries with 'template'")
+            found.append(Template(rel, str(item.get("name", "default")), item["template"]))
+        return found
+    if path.suffix == ".jinja":
+        if path.stat().st_size > 1 << 20:
+            raise InputError(path, "expected a chat template under 1 MiB")
+        name = "default" if path.name == "chat_template.jinja" else path.stem
+        return [Template(rel, name, path.read_text("utf-8", "replace"))]
+    return []
 
 
-def gguf_templates(root: Path, path: Path) -> list[Template]:
+def gguf_templates(rel: str, gguf: GGUFFile) -> list[Template]:
     """Every template in a GGUF file's metadata (default and named)."""
-    rel = path.relative_to(root).as_posix()
-    return [Template(rel, name, text) for name, text in read_gguf(path).chat_templates().items()]
+    return [Template(rel, name, text) for name, text in gguf.chat_templates().items()]
 
 
 def judge_templates(book: RuleBook, templates: list[Template]) -> list[ScanFinding]:
     """Findings for each template, plus a mismatch when a GGUF's default template differs
     from the folder's default template."""
     findings: list[ScanFinding] = []
-    for tpl in templates:
-        for issue in analyse_template(tpl.source):
+    analysed = analyse_templates([tpl.source for tpl in templates])
+    for tpl, issues in zip(templates, analysed, strict=True):
+        for issue in issues:
+            where = f"template {tpl.name}" + (f" line {issue.line}" if issue.line else "")
+            if issue.kind == "unread":
+                findings.append(
+                    book.unread(
+                        tpl.file,
+                        f"chat template {tpl.name!r}: {issue.detail}",
+                        location=where,
+                        evidence=issue.evidence,
+                    )
+                )
+                continue
             severity = _SEVERITY_BY_KIND.get(issue.kind)
             findings.append(
                 book.finding(
                     _RULE_BY_KIND[issue.kind],
                     tpl.file,
                     f"chat template {tpl.name!r}: {issue.detail}",
-                    location=f"template {tpl.name} line {issue.line}",
+                    location=where,
                     evidence=issue.evidence,
                     severity=severity,
                 )

@@ -7,7 +7,6 @@ hard size limits, and returns findings; malformed input raises ``InputError``.
 from __future__ import annotations
 
 import itertools
-import json
 import mmap
 import re
 import zipfile
@@ -16,7 +15,11 @@ from typing import Any
 
 from modelpassport.artifacts import (
     ARCHIVE_ERRORS,
+    GGUFFile,
     escapes,
+    link_escapes,
+    list_archive,
+    load_json,
     read_safetensors_header,
     safetensors_tensor_problem,
 )
@@ -66,6 +69,60 @@ def check_safetensors(book: RuleBook, path: Path, file: str) -> list[ScanFinding
     ]
 
 
+def check_archive(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
+    """Archive members whose extraction lands outside the folder (paths or links)."""
+    findings: list[ScanFinding] = []
+    for member in list_archive(path):
+        if escapes(member.name):
+            findings.append(
+                book.finding(
+                    "MP-ARC-001",
+                    file,
+                    "archive member path leaves the extraction folder",
+                    location=f"member {member.name}",
+                    evidence=member.name,
+                )
+            )
+        elif member.link is not None and link_escapes(member.link, member.name):
+            findings.append(
+                book.finding(
+                    "MP-ARC-001",
+                    file,
+                    "archive link member points outside the folder",
+                    location=f"member {member.name}",
+                    evidence=f"{member.name} -> {member.link}",
+                )
+            )
+    return findings
+
+
+def check_gguf(book: RuleBook, gguf: GGUFFile, file: str) -> list[ScanFinding]:
+    """A GGUF whose tensor data is cut short (an interrupted download), and header strings
+    that are not valid UTF-8: the header was read in full either way."""
+    findings = [
+        book.finding(
+            "MP-FMT-002",
+            file,
+            f"{what} is not valid UTF-8; read with replacement characters",
+            location="header",
+            evidence=what,
+        )
+        for what in gguf.not_utf8
+    ]
+    if gguf.truncated is not None:
+        findings.append(
+            book.finding(
+                "MP-FMT-003",
+                file,
+                "truncated GGUF: the tensor data is incomplete, so the file will not load; "
+                "its header was read in full",
+                location="tensor data",
+                evidence=gguf.truncated,
+            )
+        )
+    return findings
+
+
 def _lambda_layers(config: Any, path: str = "") -> list[str]:
     found: list[str] = []
     stack: list[tuple[Any, str]] = [(config, path)]
@@ -89,7 +146,7 @@ def check_keras(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
             info = zf.getinfo("config.json")
             if info.file_size > MAX_KERAS_CONFIG:
                 raise InputError(path, "config.json is larger than 64 MiB")
-            config = json.loads(zf.read(info))
+            config = load_json(zf.read(info), path, "a JSON config.json")
     except KeyError:
         raise InputError(path, "expected a .keras zip with config.json") from None
     except (*ARCHIVE_ERRORS, RecursionError) as exc:

@@ -84,12 +84,22 @@ def judge_walk(book: RuleBook, walk: PickleWalk, file: str, where: str = "") -> 
                 evidence=f"EXT code {code}",
             )
         )
-    if walk.error is not None:
+    if walk.error is not None and walk.at_limit:
+        findings.append(
+            book.unread(
+                file,
+                "pickle stream past the walker's limits",
+                location=prefix.strip(),
+                evidence=walk.error,
+            )
+        )
+    elif walk.error is not None:
         findings.append(
             book.finding(
                 "MP-PKL-005",
                 file,
-                "pickle stream is malformed; analysis stopped at the error",
+                "pickle stream is malformed; what follows the error could not be read, "
+                "so it cannot be shown safe",
                 location=prefix.strip(),
                 evidence=walk.error,
             )
@@ -133,8 +143,7 @@ def scan_raw_pickle(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
             raise InputError(path, f"expected {kind}-compressed data ({exc})") from None
         if bound.truncated:
             findings.append(
-                book.finding(
-                    "MP-PKL-005",
+                book.unread(
                     file,
                     f"{kind} content larger than the decompression limit",
                     evidence=f"stopped after {MAX_DECOMPRESSED} bytes",
@@ -209,6 +218,14 @@ def scan_npz(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
             for info in members[:MAX_NPZ_MEMBERS]:
                 with zf.open(info) as member:
                     findings.extend(_scan_npy_stream(book, member, file, info.filename))
+            if len(members) > MAX_NPZ_MEMBERS:
+                findings.append(
+                    book.unread(
+                        file,
+                        f"more than {MAX_NPZ_MEMBERS} .npy members",
+                        evidence=f"{len(members)} members",
+                    )
+                )
     except ARCHIVE_ERRORS as exc:
         raise InputError(path, f"expected a readable .npz zip archive ({exc})") from None
     return findings

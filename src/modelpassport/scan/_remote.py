@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from modelpassport.artifacts import (
     CodeParseError,
     analyse_code,
+    load_json,
     relative_imports,
     symlink_target,
 )
@@ -40,10 +40,7 @@ def read_json(path: Path, limit: int = MAX_CONFIG_BYTES) -> Any:
     """A small JSON file, or InputError naming it."""
     if path.stat().st_size > limit:
         raise InputError(path, f"expected a JSON file under {limit} bytes")
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InputError(path, f"expected JSON ({exc})") from None
+    return load_json(path.read_bytes(), path)
 
 
 def _references(config: dict[str, Any]) -> list[str]:
@@ -109,10 +106,20 @@ def check_remote_code(book: RuleBook, root: Path) -> list[ScanFinding]:
     modules, findings = auto_map_modules(root, book)
     queue = deque(modules)
     seen: set[str] = set()
-    while queue and len(seen) < MAX_CODE_FILES:
+    while queue:
         module = queue.popleft()
         if module in seen:
             continue
+        if len(seen) == MAX_CODE_FILES:
+            findings.append(
+                book.finding(
+                    "MP-CODE-007",
+                    module.replace(".", "/") + ".py",
+                    f"remote code past the limit of {MAX_CODE_FILES} files; not analysed",
+                    evidence=f"{len(queue) + 1} more module(s)",
+                )
+            )
+            break
         seen.add(module)
         rel = module.replace(".", "/") + ".py"
         path = root / rel

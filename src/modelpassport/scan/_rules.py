@@ -73,6 +73,22 @@ class RuleBook:
             evidence=text,
         )
 
+    def unread(
+        self, file: str, what: str, *, location: str = "", evidence: str = ""
+    ) -> ScanFinding:
+        """The fail-closed finding for anything the scan could not read to the end.
+
+        Why: a limit or a parse error must never leave a file looking clean; the finding's
+        severity (high) fails every shipped policy, and its message says why.
+        """
+        return self.finding(
+            "MP-FMT-001",
+            file,
+            f"{what}: could not be fully read, so it cannot be shown safe",
+            location=location,
+            evidence=evidence,
+        )
+
 
 def _data(name: str) -> dict[str, Any]:
     text = resources.files("modelpassport.scan").joinpath("data", name).read_text("utf-8")

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
-from modelpassport.artifacts import (
-    ArtifactSet,
-    escapes,
-    is_zip,
-    link_escapes,
-    list_archive,
-    symlink_target,
-)
+from modelpassport.artifacts import ArtifactSet, read_gguf, split_shards, symlink_target
 from modelpassport.errors import InputError
 from modelpassport.passport.sections.scan import (
     FileDigest,
@@ -24,74 +16,12 @@ from modelpassport.passport.sections.scan import (
 )
 from modelpassport.stages import ProgressSink, StageContext, StageOptions
 
-from ._chat import Template, folder_templates, gguf_templates, judge_templates
-from ._formats import check_h5, check_keras, check_onnx, check_safetensors
+from ._chat import Template, file_templates, gguf_templates, judge_templates
+from ._formats import check_gguf
 from ._hash import hash_files
-from ._pickles import scan_npy, scan_npz, scan_raw_pickle, scan_torch
 from ._remote import check_remote_code
 from ._rules import RuleBook, load_rulebook
-
-Checker = Callable[[RuleBook, Path, str], list[ScanFinding]]
-_TORCH = (".pt", ".pth", ".ckpt", ".bin", ".mar", ".model")
-_PICKLE = (".pkl", ".pickle", ".joblib", ".dill", ".sav")
-_COMPRESSED = (".gz", ".bz2", ".xz", ".lzma", ".z")
-_ARCHIVES = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".tbz2", ".txz")
-
-
-def check_archive(book: RuleBook, path: Path, file: str) -> list[ScanFinding]:
-    """Archive members whose extraction lands outside the folder (paths or links)."""
-    findings: list[ScanFinding] = []
-    for member in list_archive(path):
-        if escapes(member.name):
-            findings.append(
-                book.finding(
-                    "MP-ARC-001",
-                    file,
-                    "archive member path leaves the extraction folder",
-                    location=f"member {member.name}",
-                    evidence=member.name,
-                )
-            )
-        elif member.link is not None and link_escapes(member.link, member.name):
-            findings.append(
-                book.finding(
-                    "MP-ARC-001",
-                    file,
-                    "archive link member points outside the folder",
-                    location=f"member {member.name}",
-                    evidence=f"{member.name} -> {member.link}",
-                )
-            )
-    return findings
-
-
-def _classify(path: Path) -> tuple[str, Checker | None]:
-    name = path.name.lower()
-    suffix = path.suffix.lower()
-    if suffix == ".safetensors":
-        return "safetensors", check_safetensors
-    if suffix == ".gguf":
-        return "gguf", None
-    if suffix in (".npy", ".npz"):
-        return suffix[1:], scan_npy if suffix == ".npy" else scan_npz
-    if suffix == ".keras":
-        return "keras", check_keras
-    if suffix in (".h5", ".hdf5"):
-        return "hdf5", check_h5
-    if suffix == ".onnx":
-        return "onnx", check_onnx
-    if suffix in _PICKLE or name.endswith(tuple(p + c for p in _PICKLE for c in _COMPRESSED)):
-        return "pickle", scan_raw_pickle
-    with path.open("rb") as fh:
-        head = fh.read(2)
-    looks_pickle = len(head) == 2 and head[0] == 0x80 and 2 <= head[1] <= 5
-    if suffix in _TORCH and (looks_pickle or is_zip(path)):
-        return "pytorch", scan_torch
-    if suffix in _ARCHIVES or name.endswith((".tar.gz", ".tar.bz2", ".tar.xz")):
-        return "archive", check_archive
-    if looks_pickle:
-        return "pickle", scan_raw_pickle
-    return suffix.lstrip(".") or "other", None
+from ._sniff import Kind, classify
 
 
 def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None) -> ScanSection:
@@ -106,7 +36,7 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
     formats: dict[Path, str] = {}
     templates: list[Template] = []
     for path in artifacts.files:
-        rel = path.relative_to(root).as_posix()
+        rel = artifacts.rel(path)
         if path.is_symlink():
             target, inside = symlink_target(path, root)
             if not inside:
@@ -121,32 +51,27 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
                 )
                 continue
             if not path.exists():
-                findings.append(
-                    book.finding("MP-FMT-001", rel, "symlink target is missing", evidence=target)
-                )
+                findings.append(book.unread(rel, "symlink target is missing", evidence=target))
                 continue
         if not path.is_file():
             findings.append(
-                book.finding(
-                    "MP-FMT-001",
-                    rel,
-                    "not a regular file; not scanned",
-                    evidence="directory or special file",
-                )
+                book.unread(rel, "not a regular file", evidence="directory or special file")
             )
             continue
         readable.append(path)
         findings.extend(_check_file(book, path, rel, formats, templates, root))
-    try:
-        templates.extend(folder_templates(root, readable))
-    except (InputError, OSError) as exc:
-        findings.append(book.finding("MP-FMT-001", "", f"chat template unreadable: {exc}"))
+    for path in readable:  # one unreadable template file never hides the others
+        try:
+            templates.extend(file_templates(artifacts.rel(path), path))
+        except (InputError, OSError) as exc:
+            findings.append(book.unread(artifacts.rel(path), "chat template", evidence=str(exc)))
     findings.extend(judge_templates(book, templates))
-    if artifacts.kind != "gguf":
+    findings.extend(_missing_shards(book, artifacts))
+    if artifacts.kind in ("hf_dir", "dir"):
         try:
             findings.extend(check_remote_code(book, root))
         except (InputError, OSError) as exc:
-            findings.append(book.finding("MP-FMT-001", "", f"config unreadable: {exc}"))
+            findings.append(book.unread("", "config for remote code", evidence=str(exc)))
     if progress is not None:
         progress.start("scan: hashing", len(readable))
     digests = hash_files(
@@ -155,14 +80,10 @@ def scan_artifacts(artifacts: ArtifactSet, progress: ProgressSink | None = None)
     )
     files: list[FileDigest] = []
     for path in readable:
-        rel = path.relative_to(root).as_posix()
+        rel = artifacts.rel(path)
         digest = digests[path]
         if isinstance(digest, OSError):
-            findings.append(
-                book.finding(
-                    "MP-FMT-001", rel, "could not be read for hashing", evidence=str(digest)
-                )
-            )
+            findings.append(book.unread(rel, "reading for its hash", evidence=str(digest)))
             continue
         files.append(
             FileDigest(
@@ -192,21 +113,43 @@ def _check_file(
     root: Path,
 ) -> list[ScanFinding]:
     try:
-        fmt, checker = _classify(path)
-        formats[path] = fmt
-        if fmt == "gguf":
-            templates.extend(gguf_templates(root, path))
-            return []
-        return checker(book, path, rel) if checker is not None else []
+        kind = classify(path)
+        formats[path] = kind.format
+        found = [] if kind.disguised is None else [_disguised(book, rel, kind)]
+        if kind.format == "gguf":
+            gguf = read_gguf(path)
+            templates.extend(gguf_templates(rel, gguf))
+            return [*found, *check_gguf(book, gguf, rel)]
+        return [*found, *(kind.checker(book, path, rel) if kind.checker is not None else [])]
     except (InputError, OSError) as exc:
-        return [
-            book.finding(
-                "MP-FMT-001",
-                rel,
-                f"could not read as {formats.get(path, 'file')}",
-                evidence=str(exc),
-            )
-        ]
+        return [book.unread(rel, f"reading as {formats.get(path, 'file')}", evidence=str(exc))]
+
+
+def _missing_shards(book: RuleBook, artifacts: ArtifactSet) -> list[ScanFinding]:
+    primary = artifacts.primary
+    split = split_shards(primary) if primary is not None else None
+    if primary is None or split is None or not split[1]:
+        return []
+    missing = ", ".join(map(str, split[1]))
+    return [
+        book.finding(
+            "MP-FMT-003",
+            artifacts.rel(primary),
+            f"split GGUF set incomplete: shard(s) {missing} missing, so the model will not load",
+            location="split set",
+            evidence=f"{len(split[0])} of {len(split[0]) + len(split[1])} shards present",
+        )
+    ]
+
+
+def _disguised(book: RuleBook, rel: str, kind: Kind) -> ScanFinding:
+    return book.finding(
+        "MP-FMT-004",
+        rel,
+        f"named as {kind.disguised} but its bytes are {kind.format}; scanned as {kind.format}",
+        location="file header",
+        evidence=f"{kind.disguised} name, {kind.format} bytes",
+    )
 
 
 class ScanStage:
@@ -215,7 +158,7 @@ class ScanStage:
 
     name = "scan"
     needs = "artifacts"
-    method_version = "1.0.0"
+    method_version = "1.1.0"
     options_model = StageOptions
 
     async def run(self, ctx: StageContext) -> ScanSection:

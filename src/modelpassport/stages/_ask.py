@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 from modelpassport.errors import ModelPassportError
 from modelpassport.probes import Outcome, run_requests
-from modelpassport.targets import ChatRequest
+from modelpassport.targets import AuthTargetError, ChatRequest
 
 from ._contract import StageContext
+
+_REFUSED = AuthTargetError.__name__
 
 
 async def ask(ctx: StageContext, requests: Sequence[ChatRequest], *, label: str) -> list[Outcome]:
@@ -16,6 +18,9 @@ async def ask(ctx: StageContext, requests: Sequence[ChatRequest], *, label: str)
 
     The returned outcomes are in the order of ``requests``; errors are outcomes with
     ``error`` set, never answers.
+
+    Raises:
+        ModelPassportError: the target refused the credentials; the stage fails with it.
     """
     if ctx.target is None:
         raise ModelPassportError(f"{ctx.ref}: stage {label} needs a target")
@@ -38,4 +43,10 @@ async def ask(ctx: StageContext, requests: Sequence[ChatRequest], *, label: str)
     ctx.counters["errors"] = ctx.counters.get("errors", 0) + sum(
         o.error is not None for o in outcomes
     )
+    refused = next((o.error for o in outcomes if o.error and o.error.kind == _REFUSED), None)
+    if refused is not None:
+        # A stage whose target refused its credentials has no result to give.
+        raise ModelPassportError(
+            f"{ctx.ref}: {label}: the target stopped the run ({refused.message})"
+        )
     return outcomes

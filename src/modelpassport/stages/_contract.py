@@ -56,6 +56,7 @@ class AuditOptions:
     concurrency: int = 4
     requests_per_s: float | None = None
     timeout_s: float = 120.0
+    max_response_mb: float = 16.0
     seed: int = 0
     sample: int | None = None
     references: tuple[Path, ...] = ()
@@ -73,6 +74,7 @@ class AuditOptions:
             "concurrency": self.concurrency,
             "requests_per_s": self.requests_per_s,
             "timeout_s": self.timeout_s,
+            "max_response_mb": self.max_response_mb,
             "seed": self.seed,
             "sample": self.sample,
             "references": [str(p) for p in self.references],

@@ -79,19 +79,51 @@ def journal_key(target: TargetIdentity, request: ChatRequest) -> str:
     return hashlib.sha256(f"{target.key()}\n{request.digest()}".encode()).hexdigest()
 
 
+def _set_aside(path: Path) -> Path:
+    """Rename a file that is not a journal (and its WAL files) to an unused ``.bad-N`` name."""
+    n = 1
+    while path.with_name(f"{path.name}.bad-{n}").exists():
+        n += 1
+    kept = path.with_name(f"{path.name}.bad-{n}")
+    path.rename(kept)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(kept.with_name(kept.name + suffix))
+    return kept
+
+
 class Journal:
     """An append-and-replace store of request results in one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, fresh: bool = False) -> None:
+        """Open (or create) the journal; with ``fresh``, a file that is not a journal is set
+        aside under a new name (kept, never deleted) and a new journal started."""
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            self._db = self._open(path)
         except sqlite3.DatabaseError as exc:
-            raise InputError(path, f"is not a modelpassport journal ({exc})") from None
+            if not fresh:
+                raise InputError(
+                    path,
+                    f"is not a modelpassport journal ({exc}); rerun with --fresh to set it "
+                    "aside (it is kept, renamed) and start over",
+                ) from None
+            _set_aside(path)
+            self._db = self._open(path)
         self.path = path
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def get(self, key: str) -> JournalEntry | None:
         """The stored result for ``key``, or None if it was never recorded."""

@@ -4,7 +4,7 @@ Backends are imported lazily by ``open_target``; a missing optional dependency f
 one line naming the ``pip install`` that fixes it.
 """
 
-from ._errors import PermanentTargetError, TargetError, TransientTargetError
+from ._errors import AuthTargetError, PermanentTargetError, TargetError, TransientTargetError
 from ._limits import Limits, ResilientTarget
 from ._registry import TargetSpec, open_target
 from ._types import (
@@ -19,6 +19,7 @@ from ._types import (
 )
 
 __all__ = [
+    "AuthTargetError",
     "ChatRequest",
     "Completion",
     "Limits",

@@ -16,9 +16,10 @@ from typing import Any, Self
 
 from modelpassport.errors import InputError
 
-from ._errors import PermanentTargetError, TargetError, TransientTargetError
+from ._errors import AuthTargetError, PermanentTargetError, TargetError, TransientTargetError
 from ._http import ClientPool
 from ._limits import Limits, ResilientTarget
+from ._redact import without_userinfo
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
 from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity, Timing, Usage
@@ -47,6 +48,8 @@ def _stream_error(what: str, data: dict[str, Any]) -> TargetError:
     message = f"{what}: stream error {kind}: {error.get('message', '')}"
     if kind in _TRANSIENT_EVENTS:
         return TransientTargetError(message)
+    if kind in ("authentication_error", "permission_error"):
+        return AuthTargetError(message)
     return PermanentTargetError(message)
 
 
@@ -56,7 +59,7 @@ class AnthropicTarget(ResilientTarget):
     def __init__(
         self, identity: TargetIdentity, clients: ClientPool, limits: Limits | None = None
     ) -> None:
-        super().__init__(identity, limits)
+        super().__init__(identity, limits, secrets=clients.secrets)
         self._clients = clients
         self._what = f"{identity.endpoint} ({identity.model})"
 
@@ -70,7 +73,9 @@ class AnthropicTarget(ResilientTarget):
         key = read_api_key(spec)
         if key:
             headers["x-api-key"] = key
-        identity = TargetIdentity(provider="anthropic", model=spec.model, endpoint=base_url)
+        identity = TargetIdentity(
+            provider="anthropic", model=spec.model, endpoint=without_userinfo(base_url)
+        )
         return cls(identity, ClientPool(base_url, headers, limits), limits)
 
     def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:

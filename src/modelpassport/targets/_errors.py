@@ -2,7 +2,10 @@
 
     TargetError                 any failure to get a completion
     ├── TransientTargetError    worth retrying: timeouts, 429, 5xx, dropped streams
-    └── PermanentTargetError    retrying cannot help: auth, bad request, unknown model
+    └── PermanentTargetError    retrying cannot help: bad request, unknown model, an answer
+        │                       over the response cap
+        └── AuthTargetError     the credentials are refused (401, 403): no later request
+                                can succeed, so the run stops asking
 
 A target error is stored in the journal as an error and shown in the passport as an error;
 it is never turned into answer text and never scored as a refusal.
@@ -40,3 +43,7 @@ class TransientTargetError(TargetError):
 
 class PermanentTargetError(TargetError):
     """A failure that will not pass by retrying: recorded at once."""
+
+
+class AuthTargetError(PermanentTargetError):
+    """The target refused our credentials: the runner stops sending, the stage fails."""

@@ -19,8 +19,9 @@ from typing import Any
 
 import httpx
 
-from ._errors import PermanentTargetError, TargetError, TransientTargetError
+from ._errors import AuthTargetError, PermanentTargetError, TargetError, TransientTargetError
 from ._limits import Limits
+from ._redact import credentials
 
 _TRANSIENT_STATUS = frozenset({408, 409, 425, 429})
 _MESSAGE_LIMIT = 300
@@ -54,6 +55,8 @@ class ClientPool:
             for _ in range(count)
         ]
         self._busy = [0] * count
+        self._cap = limits.max_response_bytes
+        self.secrets = credentials(headers, base_url)
 
     @asynccontextmanager
     async def lease(self) -> AsyncIterator[httpx.AsyncClient]:
@@ -75,9 +78,11 @@ class ClientPool:
         """
         start = time.perf_counter()
         with transport_errors(what):
-            async with self.lease() as client:
-                response = await client.post(path, json=payload)
-            body = response.content
+            async with (
+                self.lease() as client,
+                client.stream("POST", path, json=payload) as response,
+            ):
+                body = b"".join([c async for c in _capped(response, self._cap, what)])
         total = time.perf_counter() - start
         if response.status_code != 200:
             raise status_error(response, body)
@@ -97,8 +102,9 @@ class ClientPool:
                 client.stream("POST", path, json=payload) as response,
             ):
                 if response.status_code != 200:
-                    raise status_error(response, await response.aread())
-                events = iter_sse(response)
+                    body = b"".join([c async for c in _capped(response, self._cap, what)])
+                    raise status_error(response, body)
+                events = iter_sse(_capped(response, self._cap, what))
                 try:
                     async for event in events:
                         yield event
@@ -110,6 +116,23 @@ class ClientPool:
         """Close every connection."""
         for client in self._clients:
             await client.aclose()
+
+
+async def _capped(response: httpx.Response, cap: int, what: str) -> AsyncIterator[bytes]:
+    """The body's bytes, ending in an error once more than ``cap`` have arrived.
+
+    Why: a server that never ends its body (or its stream) would otherwise grow memory
+    until the timeout; the cap bounds every answer and says so in the recorded error.
+    """
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > cap:
+            raise PermanentTargetError(
+                f"{what}: answer longer than the {cap}-byte response cap "
+                "(--max-response-mb); the rest was not read"
+            )
+        yield chunk
 
 
 async def _drain(events: AsyncIterator[tuple[str, str]]) -> None:
@@ -181,6 +204,8 @@ def status_error(response: httpx.Response, body: bytes) -> TargetError:
         return TransientTargetError(
             message, status=status, retry_after_s=retry_after_s(response.headers)
         )
+    if status in (401, 403):
+        return AuthTargetError(message, status=status)
     return PermanentTargetError(message, status=status)
 
 
@@ -207,11 +232,27 @@ def parse_json(body: bytes, what: str) -> dict[str, Any]:
     return data
 
 
-async def iter_sse(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:
+async def _lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+    """Text lines (``\\n`` or ``\\r\\n`` ended) of a byte stream whose size is bounded."""
+    partial: list[bytes] = []
+    async for chunk in chunks:
+        *lines, rest = chunk.split(b"\n")
+        if lines:
+            lines[0] = b"".join([*partial, lines[0]])
+            partial = []
+            for line in lines:
+                yield line.removesuffix(b"\r").decode("utf-8", "replace")
+        if rest:
+            partial.append(rest)
+    if partial:
+        yield b"".join(partial).removesuffix(b"\r").decode("utf-8", "replace")
+
+
+async def iter_sse(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[str, str]]:
     """Server-sent events as (event name, data), the data lines of one event joined by \\n."""
     event = "message"
     data: list[str] = []
-    async for line in response.aiter_lines():
+    async for line in _lines(chunks):
         if not line:
             if data:
                 yield event, "\n".join(data)

@@ -13,7 +13,10 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
 
-from ._errors import PermanentTargetError, TransientTargetError
+from pydantic import ValidationError
+
+from ._errors import PermanentTargetError, TargetError, TransientTargetError
+from ._redact import redact, redact_value
 from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity
 
 
@@ -28,6 +31,8 @@ class Limits:
     backoff_base_s: float = 0.5
     backoff_max_s: float = 20.0
     retry_after_max_s: float = 60.0
+    # A body or stream longer than this is cut off and the request recorded as an error.
+    max_response_bytes: int = 16 << 20
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -40,6 +45,8 @@ class Limits:
             raise ValueError("max_retries must be zero or more")
         if self.retry_after_max_s < 0:
             raise ValueError("retry_after_max_s must be zero or more")
+        if self.max_response_bytes < 1024:
+            raise ValueError("max_response_bytes must be at least 1024")
 
 
 class RateLimiter:
@@ -62,6 +69,14 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
 
+def malformed_answer(exc: ValidationError) -> TransientTargetError:
+    """A server's answer whose fields are not what the protocol says (a number as text, a
+    list as a count): an endpoint error naming the field, never a traceback."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(answer)"
+    return TransientTargetError(f"malformed answer from the target: {where}: {first['msg']}")
+
+
 def backoff_delay(attempt: int, limits: Limits, rng: random.Random) -> float:
     """Full-jitter exponential backoff: uniform in [0, min(max, base * 2**attempt)]."""
     ceiling = min(limits.backoff_max_s, limits.backoff_base_s * (2**attempt))
@@ -73,8 +88,15 @@ class ResilientTarget:
 
     identity: TargetIdentity
 
-    def __init__(self, identity: TargetIdentity, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        identity: TargetIdentity,
+        limits: Limits | None = None,
+        *,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
         self.identity = identity
+        self._secrets = secrets
         self.limits = limits or Limits()
         self._semaphore = asyncio.Semaphore(self.limits.concurrency)
         self._rate = RateLimiter(self.limits.requests_per_s)
@@ -92,8 +114,32 @@ class ResilientTarget:
             return min(error.retry_after_s, self.limits.retry_after_max_s)
         return backoff_delay(attempt, self.limits, self._rng)
 
+    def _clean(self, completion: Completion) -> Completion:
+        """The completion with this target's credentials removed from everything in it."""
+        if not self._secrets:
+            return completion
+        return completion.model_copy(
+            update={
+                "text": redact(completion.text, self._secrets),
+                "model_id": redact(completion.model_id, self._secrets),
+                "tool_calls": redact_value(completion.tool_calls, self._secrets),
+                "raw": redact_value(completion.raw, self._secrets),
+            }
+        )
+
+    def _clean_error(self, error: TargetError) -> TargetError:
+        error.args = tuple(redact(str(a), self._secrets) for a in error.args)
+        return error
+
     async def chat(self, request: ChatRequest) -> Completion:
-        """Answer one request, retrying transient failures with jittered backoff."""
+        """Answer one request, retrying transient failures with jittered backoff; what
+        comes back (answer or error) never holds this target's credentials."""
+        try:
+            return self._clean(await self._chat_retrying(request))
+        except TargetError as exc:
+            raise self._clean_error(exc) from None
+
+    async def _chat_retrying(self, request: ChatRequest) -> Completion:
         attempt = 0
         while True:
             async with self._semaphore:
@@ -109,6 +155,8 @@ class ResilientTarget:
                     error = exc
                 except PermanentTargetError:
                     raise
+                except ValidationError as exc:
+                    error = malformed_answer(exc)
             if attempt >= self.limits.max_retries:
                 raise error
             await asyncio.sleep(self._retry_delay(error, attempt))
@@ -123,8 +171,17 @@ class ResilientTarget:
         async with self._semaphore:
             await self._rate.wait()
             async with aclosing(self._stream_once(request)) as chunks:
-                async for chunk in chunks:
-                    yield chunk
+                try:
+                    async for chunk in chunks:
+                        if self._secrets:
+                            chunk = chunk.model_copy(
+                                update={"text": redact(chunk.text, self._secrets)}
+                            )
+                        yield chunk
+                except ValidationError as exc:
+                    raise self._clean_error(malformed_answer(exc)) from None
+                except TargetError as exc:
+                    raise self._clean_error(exc) from None
 
     async def aclose(self) -> None:
         """Nothing to release by default."""

@@ -20,6 +20,7 @@ from modelpassport.errors import InputError
 from ._errors import TransientTargetError
 from ._http import ClientPool
 from ._limits import Limits, ResilientTarget
+from ._redact import without_userinfo
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
 from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity, Timing, Usage
@@ -52,7 +53,7 @@ class OpenAICompatTarget(ResilientTarget):
         *,
         length_field: str = "max_tokens",
     ) -> None:
-        super().__init__(identity, limits)
+        super().__init__(identity, limits, secrets=clients.secrets)
         self._clients = clients
         self._what = f"{identity.endpoint} ({identity.model})"
         self._length_field = length_field
@@ -65,7 +66,9 @@ class OpenAICompatTarget(ResilientTarget):
         base_url = spec.base_url.rstrip("/")
         key = read_api_key(spec)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
-        identity = TargetIdentity(provider="openai_compat", model=spec.model, endpoint=base_url)
+        identity = TargetIdentity(
+            provider="openai_compat", model=spec.model, endpoint=without_userinfo(base_url)
+        )
         # OpenAI's own API rejects max_tokens for its reasoning models and accepts
         # max_completion_tokens for all; servers that copy its API know only max_tokens.
         field = "max_completion_tokens" if spec.vendor == "openai" else "max_tokens"

@@ -43,11 +43,27 @@ class ChatRequest(BaseModel):
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+# Token counts at or above this are not counts (a trillion tokens in one answer).
+MAX_COUNT = 1 << 40
+
+
 class Usage(BaseModel):
     """Token counts as reported by the target (None when it reported nothing)."""
 
     prompt: int | None = None
     completion: int | None = None
+
+    @field_validator("prompt", "completion", mode="before")
+    @classmethod
+    def _count(cls, value: object) -> int | None:
+        """A server's count is untrusted: anything but a plausible whole number (``1e999``,
+        ``-3``, ``"12"``, ``true``) is "not reported", never an error that loses the answer."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        if isinstance(value, float) and not (value.is_integer() and abs(value) < MAX_COUNT):
+            return None
+        count = int(value)
+        return count if 0 <= count < MAX_COUNT else None
 
 
 class Timing(BaseModel):
