@@ -1,0 +1,187 @@
+"""Running model-written code: a throw-away directory, no network, hard resource limits.
+
+Each program runs under bubblewrap (``bwrap``) in new network, PID, IPC and UTS namespaces,
+sees only the system's read-only runtime directories (``/usr``, ``/lib*``, ``/bin`` and the
+Python installation) plus an empty writable working directory, and under resource limits set
+before ``exec``: CPU seconds, address space, file size, open files and processes. As root the
+program also drops to ``nobody`` with no capabilities (a process limit does not bind root).
+A wall-clock timeout kills the whole process group, and the PID namespace takes every child
+with it. Output goes to a file, so a program that prints forever is cut by the file-size
+limit, never by memory here.
+
+Nothing runs in this process, ever: if the sandbox cannot be set up, ``open_sandbox`` raises
+``SandboxError`` and the code pack is not run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import resource
+import shutil
+import signal
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from modelpassport.errors import ModelPassportError
+
+from ._task import Program
+
+RunStatus = Literal["passed", "failed", "timeout", "killed"]
+NOBODY = 65534
+MEMORY_BYTES = 1 << 30
+FILE_BYTES = 8 << 20
+OPEN_FILES = 128
+PROCESSES = 32
+_TAIL = 400
+
+
+class SandboxError(ModelPassportError):
+    """The code sandbox cannot be set up here; the code pack is not run without one."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How one program ended: passed (exit 0), failed, timed out or killed by a signal."""
+
+    status: RunStatus
+    returncode: int | None
+    tail: str
+
+    @property
+    def passed(self) -> bool:
+        """True only for a clean exit with status 0."""
+        return self.status == "passed"
+
+
+def _runtime_dirs() -> list[str]:
+    dirs = {"/usr", "/bin", "/lib", "/lib64", "/lib32", sys.base_prefix}
+    return sorted(d for d in dirs if os.path.isdir(d) and not os.path.islink(d))
+
+
+def _python() -> str:
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    return os.path.realpath(base)
+
+
+class Sandbox:
+    """A bubblewrap sandbox for Python programs (see the module docstring)."""
+
+    def __init__(self, bwrap: str, *, parallel: int) -> None:
+        self._bwrap = bwrap
+        self._root = os.geteuid() == 0
+        self._slots = asyncio.Semaphore(max(1, parallel))
+
+    def _argv(self, work: Path) -> list[str]:
+        argv = [self._bwrap]
+        for directory in _runtime_dirs():
+            argv += ["--ro-bind", directory, directory]
+        for link in ("/bin", "/lib", "/lib64", "/lib32"):
+            if os.path.islink(link):
+                argv += ["--symlink", os.readlink(link), link]
+        argv += ["--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc"]
+        argv += ["--bind", str(work), "/tmp/work", "--chdir", "/tmp/work"]
+        argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+        argv += ["--die-with-parent", "--new-session", "--clearenv"]
+        argv += ["--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp/work"]
+        if self._root:
+            argv += ["--", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+            argv += ["--inh-caps=-all", "--bounding-set=-all"]
+        else:
+            argv += ["--unshare-user", "--"]
+        return [*argv, _python(), "-I", "-S", "-B", "main.py"]
+
+    @staticmethod
+    def _limits(cpu_s: int) -> None:
+        """Runs in the child between fork and exec: limits the sandbox inherits."""
+        for kind, value in (
+            (resource.RLIMIT_CPU, cpu_s),
+            (resource.RLIMIT_AS, MEMORY_BYTES),
+            (resource.RLIMIT_FSIZE, FILE_BYTES),
+            (resource.RLIMIT_NOFILE, OPEN_FILES),
+            (resource.RLIMIT_NPROC, PROCESSES),
+            (resource.RLIMIT_CORE, 0),
+        ):
+            resource.setrlimit(kind, (value, value))
+
+    async def run(self, program: Program) -> RunResult:
+        """Run ``program`` as ``main.py`` in a fresh directory; the directory is then deleted."""
+        async with self._slots:
+            with tempfile.TemporaryDirectory(prefix="mp-sbx-") as tmp:
+                work, log = Path(tmp) / "work", Path(tmp) / "output.log"
+                work.mkdir()
+                (work / "main.py").write_text(program.source, encoding="utf-8")
+                work.chmod(0o777)
+                cpu = max(1, int(program.timeout_s))
+                with log.open("wb") as out:
+                    proc = await asyncio.create_subprocess_exec(
+                        *self._argv(work),
+                        stdin=asyncio.subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=out,
+                        start_new_session=True,
+                        preexec_fn=lambda: self._limits(cpu),
+                    )
+                    try:
+                        code = await asyncio.wait_for(proc.wait(), program.timeout_s + 2)
+                    except TimeoutError:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.killpg(proc.pid, signal.SIGKILL)
+                        await proc.wait()
+                        return RunResult("timeout", None, _tail(log))
+                    except BaseException:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.killpg(proc.pid, signal.SIGKILL)
+                        await proc.wait()
+                        raise
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                tail = _tail(log)
+                if code == 0:
+                    return RunResult("passed", 0, tail)
+                if code < 0 or code == 128 + signal.SIGXCPU or code == 128 + signal.SIGKILL:
+                    return RunResult("killed", code, tail)
+                return RunResult("failed", code, tail)
+
+
+def _tail(log: Path) -> str:
+    try:
+        with log.open("rb") as handle:
+            handle.seek(max(0, log.stat().st_size - _TAIL))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+async def open_sandbox(*, parallel: int | None = None) -> Sandbox:
+    """A working sandbox, proven by running a tiny program; else ``SandboxError``.
+
+    Why: a sandbox that silently fails to isolate would be worse than none, so the code pack
+    refuses to start unless bubblewrap is present and a probe program passes in it.
+    """
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxError(
+            "capability code pack: bubblewrap ('bwrap') is not installed, and model-written "
+            "code never runs without a sandbox; install it (apt-get install bubblewrap) or "
+            "leave the pack out (--option capability.packs=...)"
+        )
+    sandbox = Sandbox(bwrap, parallel=parallel or os.cpu_count() or 1)
+    probe = await sandbox.run(
+        Program(
+            "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), 1)\n"
+            "    raise SystemExit(3)\nexcept OSError:\n    print('ok')\n",
+            timeout_s=5,
+        )
+    )
+    if not probe.passed:
+        raise SandboxError(
+            f"capability code pack: the bubblewrap sandbox does not work here ({probe.status}, "
+            f"{probe.tail.strip()[-200:] or 'no output'}); model-written code never runs "
+            "without one"
+        )
+    return sandbox
