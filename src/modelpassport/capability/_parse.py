@@ -18,7 +18,9 @@ _NUMBER = re.compile(
 # "Answer: 42", "答案：42", "答案是 42" (an explicit final marker wins over stray numbers).
 _MARKER = re.compile(r"(?:answer|答案|结果)\s*(?:is|是|为)?\s*[:：=]?\s*", re.IGNORECASE)
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=[.;；](?=\s|$))")
+# A sentence ends after 。！？!? or after a full stop followed by a space and a capital,
+# digit, quote or Chinese character (so "e.g. at" and "3.5" do not split).
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])\s*|(?<=\.)\s+(?=[A-Z0-9\"“'(\u4e00-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _MAX_JSON = 200_000
@@ -87,7 +89,7 @@ def code_blocks(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences in English or Chinese: split after 。！？!? and after . or ; before a space."""
+    """Sentences in English or Chinese (see ``_SENTENCE_END``); empty pieces dropped."""
     parts = _SENTENCE_END.split(text.strip())
     return [p.strip() for p in parts if p and p.strip() and any(ch.isalnum() for ch in p)]
 

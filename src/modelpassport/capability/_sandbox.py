@@ -86,7 +86,10 @@ class Sandbox:
         argv += ["--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc"]
         argv += ["--bind", str(work), "/tmp/work", "--chdir", "/tmp/work"]
         argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
-        argv += ["--die-with-parent", "--new-session", "--clearenv"]
+        # No --new-session: bwrap already leads a new session with no terminal (so there is
+        # no tty to inject into), and staying in its process group lets one killpg end
+        # everything, even before the PID namespace is torn down.
+        argv += ["--die-with-parent", "--clearenv"]
         argv += ["--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp/work"]
         if self._root:
             argv += ["--", "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
@@ -129,23 +132,50 @@ class Sandbox:
                     try:
                         code = await asyncio.wait_for(proc.wait(), program.timeout_s + 2)
                     except TimeoutError:
-                        with contextlib.suppress(ProcessLookupError):
-                            os.killpg(proc.pid, signal.SIGKILL)
+                        await _reap(proc.pid)
                         await proc.wait()
                         return RunResult("timeout", None, _tail(log))
                     except BaseException:
-                        with contextlib.suppress(ProcessLookupError):
-                            os.killpg(proc.pid, signal.SIGKILL)
+                        await _reap(proc.pid)
                         await proc.wait()
                         raise
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
+                await _reap(proc.pid)
                 tail = _tail(log)
                 if code == 0:
                     return RunResult("passed", 0, tail)
                 if code < 0 or code == 128 + signal.SIGXCPU or code == 128 + signal.SIGKILL:
                     return RunResult("killed", code, tail)
                 return RunResult("failed", code, tail)
+
+
+async def _reap(group: int) -> None:
+    """Kill the sandbox's process group until no live member is left (bounded).
+
+    bwrap reports its child's exit before the PID namespace is fully torn down, so a child
+    the program forked can outlive the run by a moment; this waits that moment out.
+    Zombies (already dead, waiting for their parent to collect them) do not count.
+    """
+    for _ in range(100):
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        if not _live_members(group):
+            return
+        await asyncio.sleep(0.02)
+
+
+def _live_members(group: int) -> bool:
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == group and fields[0] not in {"Z", "X"}:
+            return True
+    return False
 
 
 def _tail(log: Path) -> str:
