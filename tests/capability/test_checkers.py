@@ -229,7 +229,8 @@ def test_tool_calls_checked_by_schema_and_value() -> None:
 
 def test_parallel_calls_are_order_free() -> None:
     task = next(t for t in tool_tasks(0, 1) if t.family == "parallel" and t.lang == "zh")
-    assert task.reference is not None and task.check is not None
+    assert task.reference is not None
+    assert task.check is not None
     reversed_calls = tuple(reversed(task.reference.tool_calls))
     assert task.check(Answer("", reversed_calls)).passed
     assert not task.check(Answer("", reversed_calls[:1])).passed

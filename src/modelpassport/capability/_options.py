@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from modelpassport.catalog import load_machines
 from modelpassport.stages import StageOptions
 
 from ._task import PACKS, Pack
@@ -58,6 +59,14 @@ class CapabilityOptions(StageOptions):
         if not value:
             raise ValueError("at least one pack")
         return tuple(p for p in PACKS if p in value)
+
+    @field_validator("gpu")
+    @classmethod
+    def _known_machine(cls, value: str | None) -> str | None:
+        known = {m.id for m in load_machines()}
+        if value is not None and value not in known:
+            raise ValueError(f"one of {', '.join(sorted(known))}")
+        return value
 
     @field_validator("lengths")
     @classmethod

@@ -12,9 +12,7 @@ import unicodedata
 from typing import Any
 
 # Digits may touch Chinese characters ("签署了6004件"), so only ASCII letters block a match.
-_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9_.])-?\d+(?:,\d{3})*(?:\.\d+)?|(?<![A-Za-z0-9_.])-?\.\d+"
-)
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])-?\d+(?:,\d{3})*(?:\.\d+)?|(?<![A-Za-z0-9_.])-?\.\d+")
 # "Answer: 42", "答案：42", "答案是 42" (an explicit final marker wins over stray numbers).
 _MARKER = re.compile(r"(?:answer|答案|结果)\s*(?:is|是|为)?\s*[:：=]?\s*", re.IGNORECASE)
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)

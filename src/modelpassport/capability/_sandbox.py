@@ -16,7 +16,6 @@ Nothing runs in this process, ever: if the sandbox cannot be set up, ``open_sand
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import resource
 import shutil

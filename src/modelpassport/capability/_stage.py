@@ -16,7 +16,6 @@ import time
 from collections.abc import Sequence
 
 from modelpassport.catalog import load_catalog, load_machines
-from modelpassport.errors import InputError
 from modelpassport.passport.sections.capability import (
     CapabilityItemRecord,
     CapabilitySection,
@@ -235,12 +234,7 @@ def _hourly(opts: CapabilityOptions, ctx: StageContext) -> cost.Hourly | None:
         )
     machines = {m.id: m for m in load_machines()}
     if opts.gpu is not None:
-        machine = machines.get(opts.gpu)
-        if machine is None:
-            raise InputError(
-                f"--option capability.gpu={opts.gpu}",
-                f"expected one of {', '.join(sorted(machines))}",
-            )
+        machine = machines[opts.gpu]  # the option validator checked the id
         return cost.Hourly(machine.usd_per_hour, machine.name, machine.source, machine.as_of)
     if ctx.target is not None and ctx.target.identity.provider == "llamacpp":
         cpu = [m for m in machines.values() if m.gpus == 0]
