@@ -17,6 +17,7 @@ from modelpassport.capability._task import Task
 from modelpassport.errors import ModelPassportError
 from modelpassport.passport.sections import CapabilitySection
 from modelpassport.policy import check_passport, parse_policy
+from modelpassport.report import render_html
 from modelpassport.stages import AuditOptions
 from tests.support.fake_openai import FakeOpenAI, Reply
 
@@ -286,3 +287,15 @@ async def test_bad_options_fail_with_the_option_named(tmp_path: Path) -> None:
             pytest.raises(ModelPassportError, match=rf"capability\.{key}"),
         ):
             await audit(f"{server.base_url}#fake-model", options)
+
+
+async def test_report_shows_packs_costs_and_readiness(tmp_path: Path) -> None:
+    section, passport, _ = await _run(tmp_path, oracle, packs="math,finance", usd_per_hour="2")
+    assert section.status == "ok", section.reason
+    html = render_html(passport)
+    assert "Accuracy by pack" in html
+    assert "Cost per quality" in html
+    assert "Vertical readiness (not clinical" in html
+    assert "this section's layout is not the one" not in html
+    cards = [f for f in passport.findings.capability.facts("capability") if f.card]
+    assert {f.id for f in cards} == {"capability.accuracy", "capability.usd_per_quality_point"}
