@@ -290,12 +290,20 @@ async def test_bad_options_fail_with_the_option_named(tmp_path: Path) -> None:
 
 
 async def test_report_shows_packs_costs_and_readiness(tmp_path: Path) -> None:
-    section, passport, _ = await _run(tmp_path, oracle, packs="math,finance", usd_per_hour="2")
+    results = tmp_path / "results.json"
+    results.write_text('{"results": {"gsm8k": {"exact_match,flexible-extract": 0.41}}}')
+    section, passport, _ = await _run(
+        tmp_path, oracle, packs="math,finance", usd_per_hour="2", external=str(results)
+    )
+    assert [(r.task, r.label) for r in section.external] == [("gsm8k", "not run by modelpassport")]
+    assert section.overall is not None
+    assert section.overall.value == 1.0  # imported results never enter the scores
     assert section.status == "ok", section.reason
     html = render_html(passport)
     assert "Accuracy by pack" in html
     assert "Cost per quality" in html
     assert "Vertical readiness (not clinical" in html
+    assert "(not run by modelpassport)" in html
     assert "this section's layout is not the one" not in html
     cards = [f for f in passport.findings.capability.facts("capability") if f.card]
     assert {f.id for f in cards} == {"capability.accuracy", "capability.usd_per_quality_point"}

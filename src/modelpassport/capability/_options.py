@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field, field_validator
@@ -44,11 +45,16 @@ class CapabilityOptions(StageOptions):
         default=None, gt=0, description="what the serving machine costs per hour"
     )
     gpu: str | None = Field(default=None, description="a row of catalog/data/gpu_prices.toml")
+    external: tuple[Path, ...] = Field(
+        default=(),
+        description="results of other harnesses to show alongside (lm-evaluation-harness "
+        "results.json or samples_*.jsonl, Inspect .eval), comma-separated; never scored",
+    )
     max_tokens_scale: float = Field(
         default=1.0, gt=0, le=16, description="multiply every item's answer cap (reasoning models)"
     )
 
-    @field_validator("packs", "lengths", mode="before")
+    @field_validator("packs", "lengths", "external", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:
         return _split(value)

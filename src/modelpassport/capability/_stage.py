@@ -30,6 +30,7 @@ from modelpassport.targets import ChatRequest, Message
 
 from . import _aggregate as agg
 from . import _cost as cost
+from ._external import read_external
 from ._options import CapabilityOptions
 from ._sandbox import Sandbox, open_sandbox
 from ._suite import SUITE_VERSION, build_suite, stratified
@@ -67,6 +68,7 @@ class CapabilityStage:
         opts = ctx.settings("capability", CapabilityOptions)
         seed = ctx.options.seed
         price = _hourly(opts, ctx)
+        external = [row for path in opts.external for row in read_external(path)]
         suite = build_suite(opts, seed)
         sample = stratified(suite, ctx.options.sample, seed)
         tasks = sample.tasks
@@ -116,6 +118,7 @@ class CapabilityStage:
             ),
             costs=costs,
             items=records,
+            external=external,
             notes=notes,
         )
 

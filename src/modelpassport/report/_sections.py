@@ -512,6 +512,25 @@ def _capability(view: SectionView, data: Mapping[str, Any]) -> None:
                 ],
             )
         )
+    external = data.get("external") or []
+    if external:
+        view.tables.append(
+            Table(
+                "Other harnesses' results (not run by modelpassport)",
+                ("harness", "task", "metric", "value", "n", "file"),
+                [
+                    (
+                        r["harness"],
+                        r["task"],
+                        r["metric"],
+                        pct(r["rate"]) if r.get("rate") else num(r.get("value"), 4),
+                        str(r.get("n") or "–"),
+                        r.get("source", ""),
+                    )
+                    for r in external
+                ],
+            )
+        )
     view.notes += [str(n) for n in data.get("notes") or []]
 
 

@@ -215,6 +215,20 @@ class CapabilityItemRecord(BaseModel):
     seconds: float | None = None
 
 
+class ExternalResult(BaseModel):
+    """A result another harness produced, imported as-is; never a fact of this passport."""
+
+    harness: Literal["lm-evaluation-harness", "inspect"]
+    task: str
+    metric: str
+    value: float
+    stderr: float | None = None
+    n: int | None = None
+    rate: Rate | None = Field(default=None, description="k/n when read from per-sample logs")
+    source: str = Field(description="the file it was read from")
+    label: str = Field(description="always 'not run by modelpassport'")
+
+
 class CapabilitySettings(BaseModel):
     """What was asked, so two capability sections can be compared fairly."""
 
@@ -244,6 +258,9 @@ class CapabilitySection(Section):
     tokens: TokenUse | None = None
     costs: list[CostOption] = Field(default_factory=list)
     items: list[CapabilityItemRecord] = Field(default_factory=list)
+    external: list[ExternalResult] = Field(
+        default_factory=list, description="other harnesses' results: not run by modelpassport"
+    )
     notes: list[str] = Field(default_factory=list, description="method notes and caveats")
 
     stage_class: ClassVar[str | None] = "modelpassport.capability:CapabilityStage"
