@@ -186,7 +186,7 @@ def generated_tasks(seed: int, per_family: int) -> list[Task]:
                         lang=lang,
                         origin="generated",
                         prompt=intro + _ASK[lang],
-                        max_tokens=256,
+                        max_tokens=200,
                         program=_generated_program(family.name, cases),
                         reference=Answer(family.solution()),
                         twin=base,
@@ -228,7 +228,7 @@ def humaneval_tasks() -> list[Task]:
                 + problem["prompt"]
                 + "```\n"
                 + _ASK["en"],
-                max_tokens=384,
+                max_tokens=320,
                 program=_humaneval_program(
                     problem["prompt"], problem["test"], problem["entry_point"]
                 ),

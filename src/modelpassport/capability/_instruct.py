@@ -337,7 +337,7 @@ def instruction_tasks(seed: int, per_tier: int, suite_version: str) -> list[Task
                     lang=lang,
                     origin="held_out" if is_held else "generated",
                     prompt=prompts[lang],
-                    max_tokens=200,
+                    max_tokens=160,
                     check=_checker(constraints, lang),
                     twin=f"instruction-{tier}-{i:03d}",
                     family="+".join(families),

@@ -225,7 +225,7 @@ def tool_tasks(seed: int, per_category: int) -> list[Task]:
                 "generated",
                 prompts,
                 {"en": check, "zh": check},
-                max_tokens=128,
+                max_tokens=96,
                 family=category,
                 tools=tuple(TOOLS[name] for name in offered),
                 references=dict.fromkeys(("en", "zh"), right),

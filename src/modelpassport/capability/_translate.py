@@ -128,7 +128,7 @@ def translation_tasks(seed: int, per_direction: int) -> list[Task]:
                     lang=into,
                     origin="generated",
                     prompt=prompt,
-                    max_tokens=160,
+                    max_tokens=128,
                     check=_checker(
                         into, amount, date, name, zh_term if into == "zh" else en_term, en_city
                     ),

@@ -309,23 +309,23 @@ def _clause(rng: random.Random) -> Made:
 Template = tuple[str, Tier, Callable[[random.Random], Made], Prompts | None, int]
 TEMPLATES: dict[Pack, list[Template]] = {
     "finance": [
-        ("percent", "easy", _percent, _NUM, 160),
-        ("vat", "standard", _vat, _NUM, 200),
-        ("change", "standard", _change, _NUM, 200),
-        ("annuity", "hard", _annuity, _NUM, 256),
-        ("table_json", "hard", _table, _JSON, 200),
+        ("percent", "easy", _percent, _NUM, 128),
+        ("vat", "standard", _vat, _NUM, 160),
+        ("change", "standard", _change, _NUM, 160),
+        ("annuity", "hard", _annuity, _NUM, 200),
+        ("table_json", "hard", _table, _JSON, 160),
     ],
     "health": [
-        ("mg_to_g", "easy", _mg, _NUM, 160),
-        ("dose", "standard", _dose, _NUM, 200),
-        ("pounds", "standard", _pounds, _NUM, 200),
-        ("infusion", "standard", _infusion, _NUM, 200),
-        ("lab_flag", "hard", _lab, None, 64),
+        ("mg_to_g", "easy", _mg, _NUM, 128),
+        ("dose", "standard", _dose, _NUM, 160),
+        ("pounds", "standard", _pounds, _NUM, 160),
+        ("infusion", "standard", _infusion, _NUM, 160),
+        ("lab_flag", "hard", _lab, None, 48),
     ],
     "law": [
-        ("calendar_days", "easy", _calendar, _DATE, 160),
-        ("business_days", "standard", _business, _DATE, 200),
-        ("clause_json", "hard", _clause, _JSON, 200),
+        ("calendar_days", "easy", _calendar, _DATE, 128),
+        ("business_days", "standard", _business, _DATE, 160),
+        ("clause_json", "hard", _clause, _JSON, 160),
     ],
 }
 
