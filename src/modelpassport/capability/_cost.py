@@ -9,7 +9,8 @@ by the concurrency used). APIs: list prices per million input and output tokens.
 cost_of_pass = mean cost per attempt / accuracy (the expected spend per passed task);
 usd_per_quality_point = cost of 1,000 attempts / accuracy in percentage points. Both get a
 percentile bootstrap interval resampling items (fixed seed); an interval whose upper end is
-unbounded (more than 2.5% of resamples have no pass) is left out, and with no pass at all there is no figure.
+unbounded (more than 2.5% of resamples have no pass) is left out, and with no pass at all
+there is no figure.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def estimate_tokens(text: str) -> int:
 def _estimate(value: float, draws: np.ndarray | None, n: int, unit: str, method: str) -> Estimate:
     interval = None
     if draws is not None:
-        low, high = (float(x) for x in np.percentile(draws, [2.5, 97.5]))
+        with np.errstate(invalid="ignore"):  # interpolating between two infinite draws
+            low, high = (float(x) for x in np.percentile(draws, [2.5, 97.5]))
         if math.isfinite(low) and math.isfinite(high):
             interval = Interval(low=low, high=high, method=method)
     return Estimate(value=value, n=n, interval=interval, unit=unit, method=method)
