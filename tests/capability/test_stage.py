@@ -146,7 +146,7 @@ async def test_oracle_passes_every_checked_pack(tmp_path: Path) -> None:
 
 @NEEDS_BWRAP
 async def test_wrong_answers_score_zero_and_verticals_are_not_ready(tmp_path: Path) -> None:
-    section, passport, _ = await _run(tmp_path, wrong, packs="math,finance,law,code")
+    section, passport, _ = await _run(tmp_path, wrong, packs="math,finance,law,code,long_context")
     assert section.status == "ok", section.reason
     packs = _packs(section)
     for name in ("math", "finance", "law", "code"):
@@ -158,6 +158,8 @@ async def test_wrong_answers_score_zero_and_verticals_are_not_ready(tmp_path: Pa
         "law": "not ready",
     }
     assert all(c.cost_of_pass is None for c in section.costs)  # no pass, no cost of one
+    facts = {f.id: f for f in section.facts("capability")}
+    assert facts["capability.effective_context"].value == 0.0  # measured: none passes
     policy = parse_policy(
         'name = "t"\n[facts."capability.accuracy.finance"]\nmin = 0.8\nstatistic = "interval"\n',
         "p.toml",

@@ -300,11 +300,15 @@ class CapabilitySection(Section):
                 f"{best.name} ({best.basis})",
                 n=best.usd_per_attempt.n,
             )
-        if self.long_context is not None:
+        if self.long_context is not None and self.long_context.lengths:
+            long = self.long_context
+            shortest = long.lengths[0].tokens
+            # None passing is a measurement: the effective context is below the shortest length.
             yield _EFFECTIVE.number(
-                self.long_context.effective_tokens,
-                f"threshold {self.long_context.threshold:.0%}; declared "
-                f"{self.long_context.declared_tokens or 'unknown'}",
+                long.effective_tokens or 0,
+                f"threshold {long.threshold:.0%}; declared {long.declared_tokens or 'unknown'}"
+                + ("" if long.effective_tokens else f"; no tested length passes ({shortest}+)"),
+                n=sum(row.accuracy.n for row in long.lengths),
             )
         for row in self.readiness:
             yield _READY[row.vertical].category(
