@@ -311,8 +311,12 @@ class CapabilitySection(Section):
                 n=sum(row.accuracy.n for row in long.lengths),
             )
         for row in self.readiness:
+            acc, interval = row.accuracy, row.accuracy.interval
+            shown = "no answers" if acc.value is None else f"accuracy {acc.value:.0%}"
+            if interval is not None:
+                shown += f", lower bound {interval.low:.0%}"
             yield _READY[row.vertical].category(
-                row.verdict, f"accuracy {row.accuracy.value}, threshold {row.threshold}"
+                row.verdict, f"{shown} (n={acc.n}); threshold {row.threshold:.0%}"
             )
 
     def summary(self) -> str:
