@@ -16,8 +16,10 @@ Nothing runs in this process, ever: if the sandbox cannot be set up, ``open_sand
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
+import secrets
 import shutil
 import signal
 import sys
@@ -116,19 +118,21 @@ class Sandbox:
             with tempfile.TemporaryDirectory(prefix="mp-sbx-") as tmp:
                 work, log = Path(tmp) / "work", Path(tmp) / "output.log"
                 work.mkdir()
-                (work / "main.py").write_text(program.source, encoding="utf-8")
+                nonce = secrets.token_hex(16)
+                (work / "main.py").write_text(_PREFIX + program.source + _SUFFIX, encoding="utf-8")
                 work.chmod(0o777)
                 cpu = max(1, int(program.timeout_s))
                 with log.open("wb") as out:
                     proc = await asyncio.create_subprocess_exec(
                         *self._argv(work),
-                        stdin=asyncio.subprocess.DEVNULL,
+                        stdin=asyncio.subprocess.PIPE,
                         stdout=out,
                         stderr=out,
                         start_new_session=True,
                         preexec_fn=lambda: self._limits(cpu),
                     )
                     try:
+                        await _send(proc, nonce)
                         code = await asyncio.wait_for(proc.wait(), program.timeout_s + 2)
                     except TimeoutError:
                         await _reap(proc.pid)
@@ -140,11 +144,32 @@ class Sandbox:
                         raise
                 await _reap(proc.pid)
                 tail = _tail(log)
+                if code == 0 and nonce in tail:
+                    return RunResult("passed", 0, tail.replace(nonce, "[tests finished]"))
                 if code == 0:
-                    return RunResult("passed", 0, tail)
+                    return RunResult("failed", 0, tail + "\n[exited before its tests finished]")
                 if code < 0 or code == 128 + signal.SIGXCPU or code == 128 + signal.SIGKILL:
                     return RunResult("killed", code, tail)
                 return RunResult("failed", code, tail)
+
+
+# The harness reads a one-time token from stdin before any of the program runs and prints it
+# after the last line: exit status 0 without the token means the program left early (an
+# ``exit()``/``sys.exit(0)`` in the answer), which is a failure, not a pass. (A program built
+# to cheat could still find the token in memory; the sandbox keeps that harmless, not honest.)
+_PREFIX = (
+    "import sys as _mp_sys\n_mp_done = _mp_sys.stdin.readline().strip()\n_mp_sys.stdin.close()\n"
+)
+_SUFFIX = "\n\n_mp_sys.stdout.write('\\n' + _mp_done + '\\n')\n_mp_sys.stdout.flush()\n"
+
+
+async def _send(proc: asyncio.subprocess.Process, nonce: str) -> None:
+    if proc.stdin is None:
+        return
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        proc.stdin.write(nonce.encode() + b"\n")
+        await proc.stdin.drain()
+    proc.stdin.close()
 
 
 async def _reap(group: int) -> None:
