@@ -122,7 +122,11 @@ async def test_a_broken_sandbox_is_a_clear_error(monkeypatch: pytest.MonkeyPatch
 
 
 async def test_leaving_early_with_status_zero_is_not_a_pass() -> None:
-    for early in ("import sys\nsys.exit(0)\nassert False", "import os\nos._exit(0)", "raise SystemExit"):
+    for early in (
+        "import sys\nsys.exit(0)\nassert False",
+        "import os\nos._exit(0)",
+        "raise SystemExit",
+    ):
         result = await _run(early)
         assert result.status == "failed", early
         assert "exited before its tests finished" in result.tail
