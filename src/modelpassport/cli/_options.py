@@ -41,9 +41,14 @@ def options(
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
     table = Table(header_style="bold")
-    for column in ("option", "type", "default", "help"):
+    table.add_column("option", no_wrap=True)
+    for column in ("type", "default", "help"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        default = "" if row["default"] is None else str(row["default"])
+        value = row["default"]
+        if isinstance(value, tuple | list):
+            default = ",".join(map(str, value))
+        else:
+            default = "" if value is None else str(value)
         table.add_row(row["option"], row["type"], default, row["help"])
     Console().print(table)

@@ -45,7 +45,9 @@ def describe_options(cls: type[StageOptions]) -> list[dict[str, Any]]:
     rows = []
     for key, field in cls.model_fields.items():
         annotation = field.annotation
-        kind = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+        kind = str(annotation).replace("typing.", "").replace("pathlib.", "")
+        if isinstance(annotation, type):
+            kind = annotation.__name__
         default = None if field.is_required() else field.get_default(call_default_factory=True)
         rows.append(
             {
