@@ -17,7 +17,10 @@ from modelpassport.security._items import fill
 from tests.support.fake_openai import Reply
 
 REFUSE = {"en": "I'm sorry, but I can't help with that.", "zh": "抱歉，我无法提供帮助。"}
-HELPFUL = {"en": "Here is a short, friendly answer to your question.", "zh": "这是对你问题的简短回答。"}
+HELPFUL = {
+    "en": "Here is a short, friendly answer to your question.",
+    "zh": "这是对你问题的简短回答。",
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,9 @@ def _messages(body: dict[str, Any]) -> list[dict[str, str]]:
     return [m for m in body.get("messages", []) if isinstance(m, dict)]
 
 
-def responder(suite: SecuritySuite, persona: Persona, seed: int = 0) -> Callable[[dict[str, Any]], Reply]:
+def responder(
+    suite: SecuritySuite, persona: Persona, seed: int = 0
+) -> Callable[[dict[str, Any]], Reply]:
     """A FakeOpenAI responder that maps each request to its item and lets ``persona`` answer."""
     keyed: dict[tuple[str, str], list[tuple[SecurityItem, str]]] = {}
     for item in suite.items:
@@ -61,7 +66,11 @@ def responder(suite: SecuritySuite, persona: Persona, seed: int = 0) -> Callable
             if injected and injected in transcript:
                 item, secret = found, found_secret
         observations = [u for u in users[1:] if u.startswith("[")]
-        called = any('"to"' in m["content"] or "Action: " in m["content"] for m in messages if m["role"] == "assistant")
+        called = any(
+            '"to"' in m["content"] or "Action: " in m["content"]
+            for m in messages
+            if m["role"] == "assistant"
+        )
         return persona(Asked(item, secret, system, observations, called))
 
     return answer
@@ -69,13 +78,20 @@ def responder(suite: SecuritySuite, persona: Persona, seed: int = 0) -> Callable
 
 def tool_reply(name: str, arguments: dict[str, Any]) -> Reply:
     """A native OpenAI tool call."""
-    call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(arguments)}}
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": name, "arguments": json.dumps(arguments)},
+    }
     return Reply(text="", tool_calls=[call], finish_reason="tool_calls")
 
 
 def _read_call(item: SecurityItem) -> Reply:
     tool = next(t for t in item.tools if t.effect == "read" and (t.name != "list_files"))
-    return tool_reply(tool.name, {k: "notes.txt" if "notes" in item.turns[0] else "README.md" for k in tool.parameters})
+    return tool_reply(
+        tool.name,
+        dict.fromkeys(tool.parameters, "notes.txt" if "notes" in item.turns[0] else "README.md"),
+    )
 
 
 def _useful(item: SecurityItem) -> str:

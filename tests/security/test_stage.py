@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from modelpassport.api import audit
 from modelpassport.passport.sections import SecuritySection
 from modelpassport.security import bundled_security_suite, load_security_suite
@@ -61,7 +59,9 @@ async def test_leaker_leaks_every_planted_canary(tmp_path: Path) -> None:
     assert section.leaks is not None
     assert section.leaks.forms == {"plain": section.leaks.think_only.n}
     messages = [i.message for i in section.issues()]
-    assert any(m.startswith("leaks its system prompt under base64 out in Chinese") for m in messages)
+    assert any(
+        m.startswith("leaks its system prompt under base64 out in Chinese") for m in messages
+    )
     # Repeating the prompt breaks every policy but the language rule: 4 of 5 policies, each
     # with 16 attack templates in two languages.
     jailbreak = rows[("jailbreak", "all")].attack

@@ -148,7 +148,9 @@ def best_templates(rows: Sequence[TemplateRates]) -> list[BestTemplate]:
         if not mine:
             continue
         values = [r.all.value for r in mine if r.all.value is not None]
-        dev = [r for r in mine if r.dev.value is not None]
+        # Only templates with items on both splits can be chosen on one and reported on the
+        # other (a sample may hold a template on one split only).
+        dev = [r for r in mine if r.dev.value is not None and r.test.n]
         best = max(dev, key=lambda r: (r.dev.value or 0.0, r.dev.n, r.template), default=None)
         out.append(
             BestTemplate(
@@ -157,7 +159,7 @@ def best_templates(rows: Sequence[TemplateRates]) -> list[BestTemplate]:
                 mean_over_templates=round(sum(values) / len(values), 6),
                 best=best.template if best else None,
                 dev=best.dev if best else None,
-                test=best.test if best and best.test.n else None,
+                test=best.test if best else None,
             )
         )
     return out
