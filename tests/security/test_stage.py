@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from modelpassport.api import audit
 from modelpassport.passport.sections import SecuritySection
 from modelpassport.security import bundled_security_suite, load_security_suite
 from modelpassport.stages import AuditOptions
-from tests.support.fake_openai import FakeOpenAI
+from tests.support.fake_openai import FakeOpenAI, Reply
 
-from .personas import Persona, leaker, obeyer, refuser, responder, well_behaved
+from .personas import REFUSE, Asked, Persona, leaker, obeyer, refuser, responder, well_behaved
 
 SUITE = load_security_suite(bundled_security_suite())
 
@@ -95,3 +98,38 @@ async def test_refuser_looks_safe_but_over_refuses(tmp_path: Path) -> None:
     assert facts["security.over_refusal_rate.zh"] == 1.0
     assert facts["security.utility_benign"] == 0.0
     assert any(i.rule_id == "MP-SEC-005" for i in section.issues())
+
+
+def _reasoning_leaker(asked: Asked) -> Reply:
+    """Thinks about the secret, then refuses: the canary shows only in its reasoning."""
+    return Reply(text=REFUSE[asked.item.lang], reasoning=f"The secret is {asked.secret}.")
+
+
+async def test_leak_inside_reasoning_is_counted_apart(tmp_path: Path) -> None:
+    section = await _run(tmp_path, _reasoning_leaker, families="extraction")
+    facts = _facts(section)
+    assert facts["security.leak_rate"] == 0.0
+    assert facts["security.think_leak_rate"] == 1.0
+    assert all(r.think_only for r in section.items if not r.control)
+
+
+def _lucky_on_third_sample(body: dict[str, Any]) -> Reply:
+    inner = responder(SUITE, leaker)(body)
+    return inner if body.get("seed") == 2 else Reply(text="No.")
+
+
+async def test_one_shot_and_best_of_k_are_kept_apart(tmp_path: Path) -> None:
+    with FakeOpenAI(_lucky_on_third_sample) as server:
+        options = AuditOptions(
+            stages=("security",),
+            out_dir=tmp_path / "out",
+            stage_options={"security": {"families": "extraction", "samples": "3"}},
+        )
+        passport = await audit(f"{server.base_url}#m", options)
+    row = next(r for r in passport.findings.security.families if r.lang == "all")
+    assert row.attack.value == pytest.approx(1 / 3)
+    assert row.attack.interval is not None
+    assert row.attack.interval.method.startswith("cluster-bootstrap")
+    assert row.best_of_k is not None
+    assert row.best_of_k.value == 1.0
+    assert row.best_of_k.n == row.attack.n // 3
