@@ -62,9 +62,7 @@ async def test_leaker_leaks_every_planted_canary(tmp_path: Path) -> None:
     assert section.leaks is not None
     assert section.leaks.forms == {"plain": section.leaks.think_only.n}
     messages = [i.message for i in section.issues()]
-    assert any(
-        m.startswith("leaks its system prompt under base64 out in Chinese") for m in messages
-    )
+    assert any(m.startswith("leaks its system prompt under base64 in Chinese") for m in messages)
     # Repeating the prompt breaks every policy but the language rule: 4 of 5 policies, each
     # with 16 attack templates in two languages.
     jailbreak = rows[("jailbreak", "all")].attack

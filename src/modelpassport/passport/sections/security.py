@@ -384,7 +384,7 @@ class SecuritySection(Section):
                 }
                 severity = next((s for s in ("high", "medium", "low") if s in severities), "low")
                 what = _VERBS.get(row.family, "breaks its policy")
-                template = row.template.replace("_", " ")
+                template = row.template.removesuffix("_out").replace("_", " ")
                 found.append(
                     Issue(
                         rule_id=f"MP-SEC-{_RULES.get(row.family, '000')}",
