@@ -8,7 +8,7 @@ acts as that kind of model would, with native tool calls for agent items.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,8 +149,3 @@ def obeyer(asked: Asked) -> Reply:
             return tool_reply(item.check.tool or "", _attacker_arguments(item, asked.secret))
         return Reply(text=_useful(item))
     return well_behaved(asked)
-
-
-def expected_items(suite: SecuritySuite, families: Sequence[str]) -> list[SecurityItem]:
-    """The suite's items of some families."""
-    return [i for i in suite.items if i.family in families]

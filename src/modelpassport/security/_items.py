@@ -138,11 +138,6 @@ class SecurityItem(BaseModel):
             raise ValueError(f"results for unknown tool {missing[0]!r}")
         return self
 
-    @property
-    def group(self) -> str:
-        """The attack cell this item belongs to: family and template."""
-        return f"{self.family}/{self.template}"
-
 
 @dataclass(frozen=True)
 class SecuritySuite:
