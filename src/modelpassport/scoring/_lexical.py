@@ -145,9 +145,7 @@ def echoed(
         spots: Sequence[int | None] = [None] if scope == "answer" else range(len(echo))
         return any(all(any(met(c, n) for c in g) for g in claim.cues) for n in spots)
 
-    return tuple(
-        flag.claim for flag in flags if any(states(v, flag.scope) for v in flag.variants)
-    )
+    return tuple(flag.claim for flag in flags if any(states(v, flag.scope) for v in flag.variants))
 
 
 # A cue holding a negative word ("not about human rights", "不是终身制") carries its own negation.
