@@ -23,7 +23,7 @@ from ._lang import answer_language
 from ._lexicon import Lexicon, load_lexicon
 from ._match import cue_in
 
-LEXICAL_VERSION = "2.3.0"
+LEXICAL_VERSION = "2.3.1"
 
 
 def fold(text: str) -> str:
