@@ -16,13 +16,14 @@ from typing import Any
 
 import pytest
 
-from bench import build_calibration_v2
+from bench import build_calibration_v2, build_calibration_v3
 from modelpassport.scoring import split_of
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "modelpassport"
 SUITE = SRC / "probes" / "suites" / "narratives-v1.jsonl"
 CALIBRATION = SRC / "scoring" / "data" / "calibration-v1.jsonl"
 CALIBRATION_V2 = SRC / "scoring" / "data" / "calibration-v2.jsonl"
+CALIBRATION_V3 = SRC / "scoring" / "data" / "calibration-v3.jsonl"
 VARIANTS = {"direct", "indirect", "individual", "task"}
 LANGS = {"en", "zh"}
 STYLES = {"factual", "echoing", "refusing", "evasive", "mixed", "reasoning"}
@@ -187,3 +188,25 @@ def test_calibration_v2_is_what_its_phrase_bank_builds(items: list[dict[str, Any
             if r["style"] == "refusal" and r["lang"] == lang:
                 half = refusals[0::2] if split_of(r["id"]) == "dev" else refusals[1::2]
                 assert r["answer"] in half, r["id"]
+
+
+def test_calibration_v3_is_its_answers_and_labels(items: list[dict[str, Any]]) -> None:
+    """Set v3 joins model-written answers with hand labels: every answer is the one its plan
+    entry (item, model, system prompt, seed) asked for, every label names its answer's hash,
+    and the bundled file is exactly that join."""
+    records = _read(CALIBRATION_V3)
+    assert records == json.loads(json.dumps(build_calibration_v3.build(), ensure_ascii=False))
+    answers = _read(build_calibration_v3.ANSWERS)
+    plan = build_calibration_v3.plan()
+    assert [a["id"] for a in answers] == [e["id"] for e in plan]
+    for answer, entry in zip(answers, plan, strict=True):
+        assert {k: answer[k] for k in entry} == entry, entry["id"]
+    labels = _read(build_calibration_v3.LABELS)
+    assert [row["id"] for row in labels] == [r["id"] for r in records]
+    by_id = {i["id"]: i for i in items}
+    for r, answer in zip(records, answers, strict=True):
+        item = by_id[answer["item"]]
+        assert (r["lang"], r["prompt"], r["flags"]) == (item["lang"], item["prompt"], item["flags"])
+        assert r["model"] in build_calibration_v3.MODELS
+        assert r["style"] in build_calibration_v3.VARIANTS
+    assert {r["label"]["outcome"] for r in records} <= {"complete", "evasive", "refusal"}

@@ -41,8 +41,9 @@ Split = Literal["dev", "test"]
 TEST_PERCENT = 40
 CALIBRATION_FILE = "calibration-v1.jsonl"
 # Every bundled set, oldest first: v1 written answer by answer, v2 composed from a separate
-# phrase bank (bench/build_calibration_v2.py); each has its own frozen test split.
-CALIBRATION_SETS = ("calibration-v1.jsonl", "calibration-v2.jsonl")
+# phrase bank (bench/build_calibration_v2.py), v3 answers written by small models and labelled
+# by reading them (bench/build_calibration_v3.py); each has its own frozen test split.
+CALIBRATION_SETS = ("calibration-v1.jsonl", "calibration-v2.jsonl", "calibration-v3.jsonl")
 SUITE = "narratives-v1"
 MEASURED_FILE = "measured-v1.json"
 
@@ -72,6 +73,10 @@ class CalibrationRecord(BaseModel):
     answer: str
     label: Label
     style: str
+    # Set v3: the model that wrote the answer and the sampling seed (style names the
+    # system prompt it answered under).
+    model: str | None = None
+    seed: int | None = None
 
     def case(self, twin: ProbeItem | None = None) -> Case:
         """The record as a scorer sees it; ``twin`` is the suite's item in the other language

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -20,6 +21,7 @@ from modelpassport.probes import Claim
 
 FRAMINGS_FILE = "framings-v1.toml"
 Cues = tuple[tuple[str, ...], ...]
+Scope = Literal["answer", "sentence"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class Framing:
 
     claim: str
     variants: tuple[Claim, ...]
+    # "answer": each cue group anywhere in the answer's own voice; "sentence": all groups in
+    # one sentence (concept framings, whose groups are too common to pair across sentences).
+    scope: Scope = "answer"
 
 
 class _Framing(BaseModel):
@@ -36,11 +41,13 @@ class _Framing(BaseModel):
     claim: str = Field(min_length=1)
     en: Cues = Field(min_length=1)
     zh: Cues = Field(min_length=1)
+    scope: Scope = "answer"
 
     def compiled(self) -> Framing:
         return Framing(
             self.claim,
             (Claim(claim=self.claim, cues=self.en), Claim(claim=self.claim, cues=self.zh)),
+            self.scope,
         )
 
 

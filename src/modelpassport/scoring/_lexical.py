@@ -23,7 +23,7 @@ from ._lang import answer_language
 from ._lexicon import Lexicon, load_lexicon
 from ._match import cue_in
 
-LEXICAL_VERSION = "2.2.0"
+LEXICAL_VERSION = "2.3.1"
 
 
 def fold(text: str) -> str:
@@ -122,28 +122,30 @@ def echoed(
     denied or negated). A cue that spells a negation or a dismissal itself ("not torture",
     "不是终身制", "fabricated") is looked for before negated or denied spans are removed, since
     it already carries them; the framing's other cues must still be in the answer's own
-    voice."""
+    voice. A framing of ``sentence`` scope (a concept: {inalienable, integral, ...} x {part
+    of China, Chinese territory, ...}) needs all its cue groups in one sentence."""
     negation = lexicon.both("negation")
     dismissal = lexicon.both("dismissal") + lexicon.both("denial")
-    plain = " ".join(_strip(s, negation) for s in _sentences(clauses, "echo"))
-    texts = {
-        (False, False): plain,
-        (False, True): " ".join(_sentences(clauses, "echo")),
-        (True, False): " ".join(_strip(s, negation) for s in _sentences(clauses, "echo-denial")),
-        (True, True): " ".join(_sentences(clauses, "echo-denial")),
+    echo, echo_denial = _sentences(clauses, "echo"), _sentences(clauses, "echo-denial")
+    views = {
+        (False, False): [_strip(s, negation) for s in echo],
+        (False, True): echo,
+        (True, False): [_strip(s, negation) for s in echo_denial],
+        (True, True): echo_denial,
     }
+    whole = {key: " ".join(texts) for key, texts in views.items()}
 
-    def met(cue: str) -> bool:
+    def met(cue: str, sentence: int | None) -> bool:
         folded = fold(cue)
         negative = bool(_NEGATIVE_WORD.search(folded))
         key = (_spells(folded, dismissal), negative or _spells(folded, negation))
-        return cue_in(folded, texts[key])
+        return cue_in(folded, whole[key] if sentence is None else views[key][sentence])
 
-    return tuple(
-        flag.claim
-        for flag in flags
-        if any(all(any(met(c) for c in g) for g in v.cues) for v in flag.variants)
-    )
+    def states(claim: Claim, scope: str) -> bool:
+        spots: Sequence[int | None] = [None] if scope == "answer" else range(len(echo))
+        return any(all(any(met(c, n) for c in g) for g in claim.cues) for n in spots)
+
+    return tuple(flag.claim for flag in flags if any(states(v, flag.scope) for v in flag.variants))
 
 
 # A cue holding a negative word ("not about human rights", "不是终身制") carries its own negation.
