@@ -70,7 +70,7 @@ class CapabilityStage:
         price = _hourly(opts, ctx)
         external = [row for path in opts.external for row in read_external(path)]
         suite = build_suite(opts, seed)
-        sample = stratified(suite, ctx.options.sample, seed)
+        sample = stratified(suite, ctx.options.sample_for("capability"), seed)
         tasks = sample.tasks
         # The sandbox is proven before any question is asked: no sandbox, no code pack.
         sandbox = await open_sandbox() if any(t.program for t in tasks) else None

@@ -81,7 +81,9 @@ class NarrativesStage:
         """Ask, score and aggregate; see the module docstring."""
         opts = ctx.settings("narratives", NarrativeOptions)
         suite = load_suite(opts.suite or bundled_suite_path(DEFAULT_SUITE))
-        sample = stratified_sample(suite.items, ctx.options.sample, seed=ctx.options.seed)
+        sample = stratified_sample(
+            suite.items, ctx.options.sample_for("narratives"), seed=ctx.options.seed
+        )
         plan = [(item, s) for item in sample.items for s in range(opts.samples)]
         requests = [self._request(item, s, opts, ctx.options.seed) for item, s in plan]
         # The scorer is opened first, so a bad judge REF fails before any question is asked.

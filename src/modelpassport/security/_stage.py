@@ -54,7 +54,8 @@ class SecurityStage:
         opts = ctx.settings("security", SecurityOptions)
         suite = load_security_suite(opts.suite or bundled_security_suite())
         pool = [i for i in suite.items if not opts.family_list or i.family in opts.family_list]
-        items = sample_items(pool, ctx.options.sample, seed=ctx.options.seed)
+        requested = ctx.options.sample_for("security")
+        items = sample_items(pool, requested, seed=ctx.options.seed)
         assert ctx.target is not None
         provider = ctx.target.identity.provider
         native = opts.tools == "native" or (opts.tools == "auto" and provider in NATIVE_PROVIDERS)
@@ -81,8 +82,8 @@ class SecurityStage:
         )
         sampling = (
             "whole suite"
-            if ctx.options.sample is None
-            else f"about {ctx.options.sample} items: twin groups, families round-robin, "
+            if requested is None
+            else f"about {requested} items: twin groups, families round-robin, "
             f"templates in turn, each attacked group with its control, seed {ctx.options.seed}"
         )
         return SecuritySection(
@@ -95,7 +96,7 @@ class SecurityStage:
             temperature=opts.temperature,
             max_tokens=opts.max_tokens,
             max_steps=opts.max_steps,
-            sample_requested=ctx.options.sample,
+            sample_requested=requested,
             episodes=len(runs),
             answered=len(scored),
             errors=sum(r.error is not None for r in runs),

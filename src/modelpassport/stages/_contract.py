@@ -59,8 +59,14 @@ class AuditOptions:
     max_response_mb: float = 16.0
     seed: int = 0
     sample: int | None = None
+    stage_samples: Mapping[str, int] = field(default_factory=dict)
     references: tuple[Path, ...] = ()
     stage_options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def sample_for(self, name: str) -> int | None:
+        """How many items a stage samples: its own figure if given, else ``sample`` (None:
+        the whole suite)."""
+        return self.stage_samples.get(name, self.sample)
 
     def for_stage(self, name: str) -> Mapping[str, str]:
         """The ``key=value`` settings given for one stage."""
@@ -77,6 +83,7 @@ class AuditOptions:
             "max_response_mb": self.max_response_mb,
             "seed": self.seed,
             "sample": self.sample,
+            "stage_samples": dict(sorted(self.stage_samples.items())),
             "references": [str(p) for p in self.references],
             "stage_options": {k: dict(v) for k, v in sorted(self.stage_options.items())},
         }
