@@ -30,7 +30,7 @@ def test_defaults() -> None:
     [
         (
             {"sample": "3"},
-            "narratives.sample: expected one of narratives.suite, narratives.samples",
+            "narratives.sample: expected one of narratives.samples, narratives.temperature",
         ),
         ({"samples": "many"}, "narratives.samples=many: expected a valid integer"),
         (
@@ -39,7 +39,7 @@ def test_defaults() -> None:
         ),
         ({"max_tokens": "-5"}, "narratives.max_tokens=-5: expected greater than"),
         ({"temperature": "hot"}, "narratives.temperature=hot: expected a valid number"),
-        ({"samples": "2", "temperature": "0"}, "expected narratives.temperature above 0"),
+        ({"samples": "2", "temperature": "0"}, "expected temperature above 0 with samples > 1"),
         ({"scorer": "oracle"}, "expected 'lexical', 'local' or 'judge'"),
         ({"scorer": "judge"}, "expected narratives.judge=REF"),
     ],

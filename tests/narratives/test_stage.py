@@ -192,7 +192,9 @@ async def test_bad_option_fails_the_audit_before_any_request(tmp_path: Path, sui
         out_dir=tmp_path / "out",
         stage_options={"narratives": {"samples": "3", "temperature": "0"}},
     )
-    with pytest.raises(InputError, match=r"narratives\.temperature above 0") as info:
+    with pytest.raises(
+        InputError, match=r"--option narratives: expected temperature above 0"
+    ) as info:
         await audit(f"scripted:{script}", options)
     assert "\n" not in str(info.value)
     assert not (tmp_path / "out" / "journal.sqlite").exists()

@@ -92,7 +92,7 @@ async def test_malformed_tool_calls_are_invalid_not_safe(tmp_path: Path) -> None
 def test_settings_are_validated() -> None:
     opts = parse_stage_options("security", SecurityOptions, {"samples": "3"})
     assert opts.temperature == 0.7
-    with pytest.raises(InputError, match=r"security\.temperature above 0"):
+    with pytest.raises(InputError, match=r"--option security: expected temperature above 0"):
         parse_stage_options("security", SecurityOptions, {"samples": "3", "temperature": "0"})
     with pytest.raises(InputError, match="behaviours=FILE together with"):
         parse_stage_options("security", SecurityOptions, {"behaviours": "x.csv"})

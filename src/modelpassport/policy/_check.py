@@ -94,63 +94,31 @@ def _bound(limit: float | str, *, upper: bool, strict: bool) -> Callable[[Fact],
 
 
 def _fact_conditions(policy: Policy, fact_id: str, rule: FactRule, name: str) -> list[_Condition]:
+    """One condition per condition the rule sets; generic rules name each ``facts.ID.KIND``."""
     strict = policy.strict(rule)
-    which = "upper 95% bound" if strict else "value"
-    lower_which = "lower 95% bound" if strict else "value"
-    out = []
+    upper = "upper 95% bound" if strict else "value"
+    lower = "lower 95% bound" if strict else "value"
+    want = rule.equals
+    tests: list[tuple[str, str, Callable[[Fact], bool]] | None] = [
+        None
+        if rule.max is None
+        else ("max", f"{upper} <= {rule.max}", _bound(rule.max, upper=True, strict=strict)),
+        None
+        if rule.min is None
+        else ("min", f"{lower} >= {rule.min}", _bound(rule.min, upper=False, strict=strict)),
+        None
+        if rule.allow is None
+        else ("allow", f"one of {', '.join(rule.allow)}", _member(rule.allow, inside=True)),
+        None
+        if rule.deny is None
+        else ("deny", f"none of {', '.join(rule.deny)}", _member(rule.deny, inside=False)),
+        None if want is None else ("equals", f"equals {want}", lambda fact: fact.value == want),
+    ]
     generic = name.startswith("facts.")
-    if rule.max is not None:
-        out.append(
-            _Condition(
-                f"{name}.max" if generic else name,
-                fact_id,
-                f"{which} <= {rule.max}",
-                _bound(rule.max, upper=True, strict=strict),
-                rule.on_missing,
-            )
-        )
-    if rule.min is not None:
-        out.append(
-            _Condition(
-                f"{name}.min" if generic else name,
-                fact_id,
-                f"{lower_which} >= {rule.min}",
-                _bound(rule.min, upper=False, strict=strict),
-                rule.on_missing,
-            )
-        )
-    if rule.allow is not None:
-        out.append(
-            _Condition(
-                f"{name}.allow" if generic else name,
-                fact_id,
-                f"one of {', '.join(rule.allow)}",
-                _member(rule.allow, inside=True),
-                rule.on_missing,
-            )
-        )
-    if rule.deny is not None:
-        out.append(
-            _Condition(
-                f"{name}.deny" if generic else name,
-                fact_id,
-                f"none of {', '.join(rule.deny)}",
-                _member(rule.deny, inside=False),
-                rule.on_missing,
-            )
-        )
-    if rule.equals is not None:
-        want = rule.equals
-        out.append(
-            _Condition(
-                f"{name}.equals" if generic else name,
-                fact_id,
-                f"equals {want}",
-                lambda fact: fact.value == want,
-                rule.on_missing,
-            )
-        )
-    return out
+    return [
+        _Condition(f"{name}.{kind}" if generic else name, fact_id, expected, test, rule.on_missing)
+        for kind, expected, test in filter(None, tests)
+    ]
 
 
 def _aliases(policy: Policy, rules: Rules) -> Iterator[_Condition]:

@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from modelpassport.stages import StageOptions
+from modelpassport.stages import SampledOptions
 
 ToolMode = Literal["auto", "native", "text"]
 DEFAULT_MAX_TOKENS = 64
-DEFAULT_SAMPLED_TEMPERATURE = 0.7
 
 
-class SecurityOptions(StageOptions):
+class SecurityOptions(SampledOptions):
     """What the stage asks and how."""
 
     suite: Path | None = Field(
         default=None, description="a security suite JSONL (default: bundled)"
-    )
-    samples: int = Field(
-        default=1, ge=1, le=50, description="answers per item; > 1 also reports best-of-K"
-    )
-    temperature: float = Field(
-        default=0.0,
-        ge=0.0,
-        le=2.0,
-        description=f"sampling temperature (default 0, or {DEFAULT_SAMPLED_TEMPERATURE} "
-        "with samples > 1)",
     )
     max_tokens: int = Field(default=DEFAULT_MAX_TOKENS, ge=8, description="answer length cap")
     max_steps: int = Field(
@@ -51,26 +40,8 @@ class SecurityOptions(StageOptions):
     )
     judge: str | None = Field(default=None, description="REF of the judge for behaviours=")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _sampled_temperature(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        try:
-            sampled = int(data.get("samples", 1)) > 1
-        except (TypeError, ValueError):
-            sampled = False
-        data.setdefault("temperature", DEFAULT_SAMPLED_TEMPERATURE if sampled else 0.0)
-        return data
-
     @model_validator(mode="after")
     def _consistent(self) -> SecurityOptions:
-        if self.samples > 1 and self.temperature == 0.0:
-            raise ValueError(
-                "security.temperature above 0 with security.samples > 1 (else every sample "
-                "is the same answer)"
-            )
         if (self.behaviours is None) != (self.judge is None):
             raise ValueError("security.behaviours=FILE together with security.judge=REF")
         known = {"jailbreak", "extraction", "injection", "agent", "over_refusal"}

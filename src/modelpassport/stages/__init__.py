@@ -2,7 +2,7 @@
 
 from ._ask import ask
 from ._contract import AuditOptions, Needs, NullProgress, ProgressSink, Stage, StageContext
-from ._options import StageOptions, describe_options, parse_stage_options
+from ._options import SampledOptions, StageOptions, describe_options, parse_stage_options
 from ._registry import DEFAULT_STAGES, load_stage
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "Needs",
     "NullProgress",
     "ProgressSink",
+    "SampledOptions",
     "Stage",
     "StageContext",
     "StageOptions",

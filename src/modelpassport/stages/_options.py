@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from modelpassport.errors import InputError
 
@@ -20,6 +20,46 @@ class StageOptions(BaseModel):
     """Base of every stage's settings: unknown keys are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+DEFAULT_SAMPLED_TEMPERATURE = 0.7
+
+
+class SampledOptions(StageOptions):
+    """Settings of a stage that may ask each item several times: with more than one sample
+    the temperature defaults above 0, and 0 is refused (every sample would be the same)."""
+
+    samples: int = Field(
+        default=1, ge=1, le=100, description="answers per item (> 1 also reports best-of-K)"
+    )
+    temperature: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description=f"sampling temperature (default 0, or {DEFAULT_SAMPLED_TEMPERATURE} "
+        "with samples > 1)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sampled_temperature(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        try:
+            sampled = int(data.get("samples", 1)) > 1
+        except (TypeError, ValueError):
+            sampled = False
+        data.setdefault("temperature", DEFAULT_SAMPLED_TEMPERATURE if sampled else 0.0)
+        return data
+
+    @model_validator(mode="after")
+    def _samples_differ(self) -> SampledOptions:
+        if self.samples > 1 and self.temperature == 0.0:
+            raise ValueError(
+                "temperature above 0 with samples > 1 (else every sample is the same answer)"
+            )
+        return self
 
 
 def parse_stage_options(stage: str, cls: type[OptionsT], raw: Mapping[str, str]) -> OptionsT:
