@@ -11,29 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Pack = Literal[
-    "instruction",
-    "math",
-    "code",
-    "tools",
-    "long_context",
-    "translation",
-    "finance",
-    "health",
-    "law",
-]
-PACKS: tuple[Pack, ...] = (
-    "instruction",
-    "math",
-    "code",
-    "tools",
-    "long_context",
-    "translation",
-    "finance",
-    "health",
-    "law",
-)
-VERTICALS: tuple[Pack, ...] = ("finance", "health", "law")
+from modelpassport.passport.sections.capability import PACK_NAMES, VERTICAL_NAMES, PackName
+
+# The packs are the section's: one list, so a new pack is declared once.
+Pack = PackName
+PACKS: tuple[Pack, ...] = PACK_NAMES
+VERTICALS: tuple[Pack, ...] = VERTICAL_NAMES
 Tier = Literal["easy", "standard", "hard"]
 Lang = Literal["en", "zh"]
 # generated: made fresh from templates and a seed; static: a published fixed set (HumanEval);

@@ -10,7 +10,7 @@ financial validation.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -18,7 +18,7 @@ from .._facts import Fact, FactSpec
 from .._measure import Estimate, Rate
 from ._base import Section
 
-PACK_NAMES = (
+PackName = Literal[
     "instruction",
     "math",
     "code",
@@ -28,8 +28,9 @@ PACK_NAMES = (
     "finance",
     "health",
     "law",
-)
-VERTICAL_NAMES = ("finance", "health", "law")
+]
+PACK_NAMES: tuple[PackName, ...] = get_args(PackName)
+VERTICAL_NAMES: tuple[PackName, ...] = ("finance", "health", "law")
 READINESS = ("ready", "conditional", "not ready")
 TokenBasis = Literal["usage", "estimated", "mixed"]
 
@@ -100,7 +101,7 @@ _EFFECTIVE = FactSpec(
     unit="tokens",
     description="longest tested prompt length whose long-context accuracy clears the threshold",
 )
-_READY = {
+_READY: dict[str, FactSpec] = {
     name: FactSpec(
         f"capability.readiness.{name}",
         f"{name.capitalize()} readiness",
