@@ -239,18 +239,17 @@ def _ticks(lo: float, hi: float) -> list[float]:
     return [first + i * step for i in range(int((hi - first) / step) + 1)]
 
 
-def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: str) -> Markup:
-    """Polylines with markers on shared linear axes (throughput vs latency, one per model).
-
-    Why: the serving trade-off is a curve, not a number; each point is one measured load.
-    """
-    pts = [p for s in series for p in s.points]
-    if not pts:
-        return _empty(title)
-    x_lo, x_hi = 0.0, max(p[0] for p in pts) * 1.08 or 1.0
-    y_lo, y_hi = 0.0, max(p[1] for p in pts) * 1.12 or 1.0
-    left, top, plot_w, plot_h = 56, 10, 420, 200
-    width, height = left + plot_w + 160, top + plot_h + 44
+def _axes(
+    bounds: tuple[float, float, float, float],
+    box: tuple[int, int, int, int],
+    height: int,
+    x_label: str,
+    y_label: str,
+) -> tuple[float, float, float, float, list[str]]:
+    """The plot frame of an x/y chart: its border, tick labels and axis labels, and the scales
+    (x = kx * value + cx, y = ky * value + cy) that place points inside it."""
+    x_lo, x_hi, y_lo, y_hi = bounds
+    left, top, plot_w, plot_h = box
     kx, cx = _scale(x_lo, x_hi, left, left + plot_w)
     ky, cy = _scale(y_lo, y_hi, top + plot_h, top)
     body = [
@@ -273,6 +272,24 @@ def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: s
     body.append(
         f'<text x="12" y="{top + plot_h / 2}" text-anchor="middle" '
         f'transform="rotate(-90 12 {top + plot_h / 2})">{_t(y_label)}</text>'
+    )
+    return kx, cx, ky, cy, body
+
+
+def line_chart(title: str, series: Sequence[Series], *, x_label: str, y_label: str) -> Markup:
+    """Polylines with markers on shared linear axes (throughput vs latency, one per model).
+
+    Why: the serving trade-off is a curve, not a number; each point is one measured load.
+    """
+    pts = [p for s in series for p in s.points]
+    if not pts:
+        return _empty(title)
+    x_lo, x_hi = 0.0, max(p[0] for p in pts) * 1.08 or 1.0
+    y_lo, y_hi = 0.0, max(p[1] for p in pts) * 1.12 or 1.0
+    left, top, plot_w, plot_h = 56, 10, 420, 200
+    width, height = left + plot_w + 160, top + plot_h + 44
+    kx, cx, ky, cy, body = _axes(
+        (x_lo, x_hi, y_lo, y_hi), (left, top, plot_w, plot_h), height, x_label, y_label
     )
     for idx, s in enumerate(series):
         colour = PALETTE[idx % len(PALETTE)]
@@ -337,28 +354,8 @@ def scatter_chart(title: str, points: Sequence[Point], *, x_label: str, y_label:
     y_lo, y_hi = min(0.0, *(p.y for p in points)), max(p.y for p in points) * 1.12 or 1.0
     left, top, plot_w, plot_h = 56, 10, 420, 220
     width, height = left + plot_w + 170, top + plot_h + 44
-    kx, cx = _scale(x_lo, x_hi, left, left + plot_w)
-    ky, cy = _scale(y_lo, y_hi, top + plot_h, top)
-    body = [
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
-        'stroke="#c5cad1"/>'
-    ]
-    for tx in _ticks(x_lo, x_hi):
-        body.append(
-            f'<text x="{kx * tx + cx:.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-            f'fill="#6b7480">{_t(_fmt(tx))}</text>'
-        )
-    for ty in _ticks(y_lo, y_hi):
-        body.append(
-            f'<text x="{left - 4}" y="{ky * ty + cy + 4:.1f}" text-anchor="end" '
-            f'fill="#6b7480">{_t(_fmt(ty))}</text>'
-        )
-    body.append(
-        f'<text x="{left + plot_w / 2}" y="{height - 6}" text-anchor="middle">{_t(x_label)}</text>'
-    )
-    body.append(
-        f'<text x="12" y="{top + plot_h / 2}" text-anchor="middle" '
-        f'transform="rotate(-90 12 {top + plot_h / 2})">{_t(_clip(y_label, 40))}</text>'
+    kx, cx, ky, cy, body = _axes(
+        (x_lo, x_hi, y_lo, y_hi), (left, top, plot_w, plot_h), height, x_label, _clip(y_label, 40)
     )
     front = sorted((p for p in points if p.front), key=lambda p: (p.x, p.y))
     if len(front) > 1:
