@@ -13,10 +13,17 @@ import contextlib
 import fcntl
 import os
 import tempfile
+import tomllib
 from collections.abc import Iterator
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TypeVar
 
-from modelpassport.errors import ModelPassportError
+from pydantic import BaseModel, ValidationError
+
+from modelpassport.errors import InputError, ModelPassportError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 LOCK_NAME = ".modelpassport.lock"
 
@@ -63,3 +70,18 @@ def locked_output(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def read_toml_as(path: Path | Traversable, model: type[ModelT], what: str) -> ModelT:
+    """Read a TOML data file into a pydantic model; any problem is one InputError naming the
+    file and, for a bad value, the field (the shared reader of the project's data files)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(str(path), f"expected a readable TOML {what} ({exc})") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{path}: {field}", f"expected {first['msg'].lower()}") from None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from modelpassport.errors import InputError
+from modelpassport._files import read_toml_as
 
 
 class Machine(BaseModel):
@@ -34,13 +33,4 @@ class _MachineFile(BaseModel):
 def load_machines(source: Traversable | Path | None = None) -> list[Machine]:
     """The dated machine price catalog (the bundled one unless ``source`` is given)."""
     path = source or files("modelpassport.catalog") / "data" / "gpu_prices.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(str(path), f"expected a readable TOML price catalog ({exc})") from None
-    try:
-        return _MachineFile.model_validate(data).machine
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{path}: {where}", f"expected {first['msg']}") from None
+    return read_toml_as(path, _MachineFile, "price catalog").machine

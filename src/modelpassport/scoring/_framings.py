@@ -8,14 +8,14 @@ languages (``lexicon/framings-v1.toml``, with the sources each was taken from).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from modelpassport._files import read_toml_as
 from modelpassport.errors import InputError
 from modelpassport.probes import Claim
 
@@ -89,14 +89,7 @@ def load_framings(path: Path | None = None) -> Framings:
     """Load a framings file (default: the bundled one); InputError names file and field."""
     if path is None:
         path = Path(str(resources.files("modelpassport.scoring") / "lexicon" / FRAMINGS_FILE))
-    try:
-        data = _FramingsFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(path, f"expected a readable TOML framings file ({exc})") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{path}: {field}", f"expected {first['msg'].lower()}") from None
+    data = read_toml_as(path, _FramingsFile, "framings file")
     by_topic: dict[str, tuple[Framing, ...]] = {}
     for topic in data.topics:
         if topic.topic in by_topic:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from modelpassport.errors import InputError
+from modelpassport._files import read_toml_as
 from modelpassport.probes import Lang
 
 LEXICON_FILE = "lexical-v2.toml"
@@ -85,14 +84,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     """Load and compile a lexicon file (default: the bundled ``lexical-v2.toml``)."""
     if path is None:
         path = Path(str(resources.files("modelpassport.scoring") / "lexicon" / LEXICON_FILE))
-    try:
-        data = _LexiconFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(path, f"expected a readable TOML lexicon ({exc})") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{path}: {field}", f"expected {first['msg'].lower()}") from None
+    data = read_toml_as(path, _LexiconFile, "lexicon")
     lists: dict[str, dict[Lang, Patterns]] = {}
     for name in LISTS:
         lists[name] = {}
