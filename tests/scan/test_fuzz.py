@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from modelpassport.artifacts import (
@@ -155,6 +155,7 @@ json_values = st.recursive(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(st.dictionaries(st.text(max_size=6), json_values, max_size=5), st.integers(0, 64))
+@example({"": {"dtype": []}}, 0)  # an unhashable dtype once raised TypeError
 def test_safetensors_headers(header: dict[str, object], data_len: int) -> None:
     path = corpus.safetensors(_file(b"", ".safetensors"), header, data_len)
     try:

@@ -127,7 +127,7 @@ def safetensors_tensor_problem(entry: Any, data_size: int) -> str | None:
     if not isinstance(entry, dict):
         return "entry is not an object"
     dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
-    if dtype not in DTYPE_BITS:
+    if not isinstance(dtype, str) or dtype not in DTYPE_BITS:
         return f"unknown dtype {dtype!r}"
     if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
         return f"shape {shape!r} is not a list of non-negative integers"
