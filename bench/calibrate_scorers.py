@@ -104,13 +104,45 @@ def print_confusion(result: Agreement) -> None:
 
 
 async def _score(
-    scorer: Scorer, records: Sequence[CalibrationRecord], split: str
+    scorer: Scorer, records: Sequence[CalibrationRecord], split: str, *, show: bool = False
 ) -> tuple[Agreement, float]:
     t0 = time.perf_counter()
     scores = await scorer.score(cases_of(records))
     elapsed = max(time.perf_counter() - t0, 1e-9)
     result = agreement(records, scores, scorer=f"{scorer.name}@{scorer.version}", split=split)
+    print_disagreements(records, scores, result, show=show)
     return result, len(records) / elapsed
+
+
+def print_disagreements(
+    records: Sequence[CalibrationRecord], scores: Sequence[Score], result: Agreement, *, show: bool
+) -> None:
+    """For a model tier: on how many answers it and the lexical tier (whose verdict rides
+    along on each score) differ, and which of the two the hand label sides with; with
+    ``show``, every such answer."""
+    pairs = [(r, s) for r, s in zip(records, scores, strict=True) if s.lexical_outcome]
+    differ = [
+        (r, s) for r, s in pairs if (s.outcome, s.echo) != (s.lexical_outcome, s.lexical_echo)
+    ]
+    if not pairs:
+        return
+
+    def right(outcome: str | None, echo: bool | None, record: CalibrationRecord) -> bool:
+        return (outcome, echo) == (record.label.outcome, record.label.echo)
+
+    model = sum(right(s.outcome, s.echo, r) for r, s in differ)
+    lexical = sum(right(s.lexical_outcome, s.lexical_echo, r) for r, s in differ)
+    print(
+        f"{result.scorer} vs lexical on {result.split}: {len(differ)} of {len(pairs)} answers "
+        f"differ; the label sides with the model tier on {model}, the lexical tier on {lexical}"
+    )
+    for record, s in differ if show else ():
+        label = f"{record.label.outcome}{'+echo' if record.label.echo else ''}"
+        print(
+            f"  {record.id} label {label}: model {s.outcome}{'+echo' if s.echo else ''}, "
+            f"lexical {s.lexical_outcome}{'+echo' if s.lexical_echo else ''} | "
+            f"{record.answer[:100]!r}"
+        )
 
 
 def _open(tier: str, journal: Journal, judge: str | None) -> tuple[Scorer, Target | None]:
@@ -148,7 +180,9 @@ async def _score_sets(args: argparse.Namespace) -> list[tuple[Agreement, float]]
                 baseline = MajorityBaseline(records)
                 for scorer in [baseline, *scorers]:
                     for split, chosen in splits.items():
-                        rows.append(await _score(scorer, chosen, f"{tag}/{split}"))
+                        rows.append(
+                            await _score(scorer, chosen, f"{tag}/{split}", show=args.disagreements)
+                        )
         finally:
             for _, target in opened:
                 if target is not None:
@@ -229,4 +263,9 @@ if __name__ == "__main__":
     parser.add_argument("--limit", type=int, help="at most N records per split (slow tiers)")
     parser.add_argument("--journal", type=Path, help="keep judge answers here (resumable)")
     parser.add_argument("--write", type=Path, help="store held-out model-tier figures (JSON)")
+    parser.add_argument(
+        "--disagreements",
+        action="store_true",
+        help="list answers a model tier and lexical read differently",
+    )
     asyncio.run(main(parser.parse_args()))

@@ -12,6 +12,7 @@ from modelpassport.errors import InputError
 from modelpassport.passport import Estimate
 from modelpassport.passport.sections import NarrativesSection
 from modelpassport.probes import ProbeItem, Suite
+from modelpassport.report import render_html
 from modelpassport.stages import AuditOptions
 from tests.support.fake_openai import FakeOpenAI, Reply
 
@@ -247,13 +248,50 @@ async def test_judge_option_scores_through_a_judge_endpoint(tmp_path: Path, suit
     with FakeOpenAI(verdict) as judge:
         section = await _run(tmp_path, suite, mixed, judge=f"{judge.base_url}#judge-model")
         assert len(judge.requests) == len(suite.items)
-    assert section.scorer == "judge:judge-model@1.0.0"
+    assert section.scorer == "judge:judge-model@2.0.0"
     refused = [r for r in section.items if r.outcome == "refusal"]
     assert refused
     assert all(r.outcome in (None, "refusal") for r in section.items)
     assert section.unscored == len(suite.items) - len(refused)
     assert section.overall is not None
     assert section.overall.refusal.value == 1.0  # could-not-score is excluded, never a 0
+
+
+async def test_judge_disagreements_with_the_lexical_tier_are_kept_and_listed(
+    tmp_path: Path, suite: Suite
+) -> None:
+    # The judge never sees echo; the lexical tier flags the party line on PRC items.
+    with FakeOpenAI(default=Reply(text='{"outcome": "evasive", "echo": false}')) as judge:
+        script = script_for(party_line, list(suite.items), tmp_path / "script.json")
+        settings = {"suite": str(suite.path), "judge": f"{judge.base_url}#judge-model"}
+        options = AuditOptions(
+            stages=("narratives",),
+            out_dir=tmp_path / "out",
+            stage_options={"narratives": settings},
+        )
+        passport = await audit(f"scripted:{script}", options)
+    section = passport.findings.narratives
+    assert all(r.outcome == "evasive" and r.echo is False for r in section.items)
+    differ = [r for r in section.items if (r.lexical_outcome, r.lexical_echo) != ("evasive", False)]
+    assert differ
+    assert all(r.lexical_outcome is not None for r in section.items)
+    summary = section.tier_disagreement
+    assert summary is not None
+    assert summary.lexical.startswith("lexical@")
+    assert (summary.either.k, summary.either.n) == (len(differ), len(section.items))
+    assert summary.echo.k == sum(r.lexical_echo is True for r in section.items)
+    facts = {f.id: f for f in section.facts("narratives")}
+    assert facts["narratives.tier_disagreement_rate"].value == summary.either.value
+    html = render_html(passport)
+    assert "judge:judge-model@2.0.0 and lexical@" in html
+    assert f"<td>{differ[0].id}</td>" in html
+
+
+async def test_lexical_scoring_records_no_disagreement(tmp_path: Path, suite: Suite) -> None:
+    section = await _run(tmp_path, suite, party_line)
+    assert section.tier_disagreement is None
+    assert all(r.lexical_outcome is None for r in section.items)
+    assert "narratives.tier_disagreement_rate" not in {f.id for f in section.measured_facts()}
 
 
 async def test_bad_judge_ref_fails_before_asking(tmp_path: Path, suite: Suite) -> None:

@@ -13,7 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from modelpassport.passport import Estimate, Rate
-from modelpassport.passport.sections.narratives import NarrativeRates, NarrativeTables
+from modelpassport.passport.sections.narratives import (
+    NarrativeRates,
+    NarrativeTables,
+    TierDisagreement,
+)
 from modelpassport.probes import ProbeItem
 from modelpassport.scoring import Score, difference, paired_difference, rate, wrong_language
 
@@ -157,3 +161,25 @@ def zh_en_gap(entries: Sequence[ItemScores], event: Event) -> Estimate:
         if "zh" in langs and "en" in langs
     ]
     return paired_difference(pairs)
+
+
+def tier_disagreement(entries: Sequence[ItemScores], lexical: str) -> TierDisagreement | None:
+    """Where a model tier decided, how often the lexical tier (its verdicts ride along on
+    each score) reads the answer otherwise; None when the lexical tier itself decided. Each
+    item is a cluster of its samples, as in every other rate."""
+
+    def differs(entry: ItemScores, *, outcome: bool, echo: bool) -> list[bool]:
+        return [
+            (outcome and s.outcome != s.lexical_outcome) or (echo and s.echo != s.lexical_echo)
+            for s in entry.scores
+            if s.lexical_outcome is not None
+        ]
+
+    if not any(s.lexical_outcome is not None for e in entries for s in e.scores):
+        return None
+    return TierDisagreement(
+        lexical=lexical,
+        outcome=rate([differs(e, outcome=True, echo=False) for e in entries]),
+        echo=rate([differs(e, outcome=False, echo=True) for e in entries]),
+        either=rate([differs(e, outcome=True, echo=True) for e in entries]),
+    )

@@ -26,6 +26,7 @@ from modelpassport.probes import (
 )
 from modelpassport.scoring import (
     CALIBRATION_SETS,
+    LEXICAL_VERSION,
     Agreement,
     Case,
     LexicalScorer,
@@ -48,6 +49,7 @@ from ._judges import open_local_judge, open_ref_judge
 from ._options import NarrativeOptions
 
 METHOD_VERSION = "1.0.0"
+LEXICAL_TAG = f"{LexicalScorer.name}@{LEXICAL_VERSION}"
 DEFAULT_SUITE = "narratives-v1"
 TEXT_LIMIT = 600
 
@@ -132,6 +134,7 @@ class NarrativesStage:
             control_adjusted_index=agg.control_adjusted(entries, agg.EVENTS["withheld"]),
             index_components=agg.index_components(entries),
             zh_en_gap=agg.zh_en_gap(entries, agg.EVENTS["withheld"]),
+            tier_disagreement=agg.tier_disagreement(entries, LEXICAL_TAG),
             wrong_language=wrong,
             wrong_language_by_lang=[
                 NarrativeLanguageRate(lang=lang, rate=r) for lang, r in wrong_by_lang.items()
@@ -214,6 +217,8 @@ def _record(
         error=error,
         note=score.note if score else None,
         answer_lang=score.answer_lang if score else None,
+        lexical_outcome=score.lexical_outcome if score else None,
+        lexical_echo=score.lexical_echo if score else None,
     )
 
 

@@ -114,6 +114,48 @@ def _answers(data: Mapping[str, Any], per_topic: int = 4) -> dict[str, list[Answ
     return dict(chosen)
 
 
+DISAGREEMENTS_SHOWN = 60
+EXCERPT = 240
+
+
+def _verdict(outcome: Any, echo: Any) -> str:
+    return f"{outcome or 'not scored'}" + (", echo" if echo is True else "")
+
+
+def disagreements_table(data: Mapping[str, Any]) -> Table | None:
+    """The answers on which the model tier that decided and the lexical tier differ, so a
+    reader can check the judge against the transparent tier answer by answer (the first
+    ``DISAGREEMENTS_SHOWN``; every one is in the passport's item records)."""
+    summary = data.get("tier_disagreement")
+    if not isinstance(summary, Mapping):
+        return None
+    rows = []
+    for rec in data.get("items") or []:
+        lexical = rec.get("lexical_outcome")
+        if lexical is None or rec.get("outcome") is None:
+            continue
+        if (lexical, rec.get("lexical_echo")) == (rec.get("outcome"), rec.get("echo")):
+            continue
+        text = rec.get("answer") or ""
+        rows.append(
+            (
+                rec["id"],
+                rec["lang"],
+                _verdict(rec.get("outcome"), rec.get("echo")),
+                _verdict(lexical, rec.get("lexical_echo")),
+                text[:EXCERPT] + (" …" if len(text) > EXCERPT else ""),
+            )
+        )
+    either = summary.get("either") or {}
+    shown = f", first {DISAGREEMENTS_SHOWN} shown" if len(rows) > DISAGREEMENTS_SHOWN else ""
+    return Table(
+        f"Where {data.get('scorer')} and {summary.get('lexical')} disagree: "
+        f"{either.get('k')} of {either.get('n')} answers{shown}",
+        ("item", "lang", "model tier (decided)", "lexical tier", "answer"),
+        rows[:DISAGREEMENTS_SHOWN],
+    )
+
+
 def _narratives(view: SectionView, data: Mapping[str, Any]) -> None:
     tables = data.get("tables") or {}
     overall = [data["overall"]] if isinstance(data.get("overall"), Mapping) else []
@@ -140,6 +182,9 @@ def _narratives(view: SectionView, data: Mapping[str, Any]) -> None:
         if tables.get(name):
             view.tables.append(_rates_table(name.replace("_", " "), tables[name]))
     view.answers = _answers(data)
+    disagreements = disagreements_table(data)
+    if disagreements is not None:
+        view.tables.append(disagreements)
     method = data.get("methodology") or {}
     if method.get("tiers"):
         view.tables.append(

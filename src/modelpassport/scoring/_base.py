@@ -57,6 +57,8 @@ class Score:
     scorer: str
     note: str | None = None
     answer_lang: str | None = None
+    lexical_outcome: AnswerOutcome | None = None
+    lexical_echo: bool | None = None
 
 
 class Scorer(Protocol):

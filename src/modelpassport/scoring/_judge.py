@@ -20,22 +20,20 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from modelpassport.probes import Claim
-
 from ._base import OUTCOMES, AnswerOutcome, Case, Score
-from ._framings import Framings, load_framings
-from ._lexical import gather
+from ._framings import Framing, Framings, load_framings
+from ._lexical import bilingual, decide, flags_of, gather
 from ._lexicon import Lexicon, load_lexicon
 from ._think import split_think
 
-JUDGE_VERSION = "1.0.0"
+JUDGE_VERSION = "2.0.0"
 _OBJECT = re.compile(r"\{[^{}]*\}")
 
 
 def load_rubric(path: Path | None = None) -> Template:
-    """A rubric template (default: the bundled ``rubric/judge-v1.txt``)."""
+    """A rubric template (default: the bundled ``rubric/judge-v2.txt``)."""
     if path is None:
-        path = bundled_rubric("judge-v1")
+        path = bundled_rubric("judge-v2")
     return Template(path.read_text(encoding="utf-8"))
 
 
@@ -54,17 +52,22 @@ def fence_marker(question: str, answer: str) -> str:
     return f"#{hashlib.sha256(digest.encode()).hexdigest()[:24]}"
 
 
-def _bullets(claims: Sequence[Claim]) -> str:
-    return "\n".join(f"- {c.claim}" for c in claims) or "- (none listed)"
+def _bullets(claims: Sequence[Framing]) -> str:
+    """One line per claim, its languages joined by " / "."""
+    lines = [" / ".join(dict.fromkeys(v.claim for v in c.variants)) for c in claims]
+    return "\n".join(f"- {line}" for line in lines) or "- (none listed)"
 
 
-def judge_prompt(rubric: Template, case: Case, answer: str) -> str:
-    """The full grading prompt for one answer."""
+def judge_prompt(rubric: Template, case: Case, answer: str, framings: Framings) -> str:
+    """The full grading prompt for one answer: the item's facts in both languages, and its
+    flags together with the official framings of its topic and state, so the judge looks
+    for the whole narrative of the topic rather than the few lines one item names."""
     return rubric.substitute(
         marker=fence_marker(case.prompt, answer),
         question=case.prompt,
-        facts=_bullets(case.facts),
-        flags=_bullets(case.flags),
+        state=case.state or "the state concerned",
+        facts=_bullets(bilingual(case.facts, case.twin_facts)),
+        flags=_bullets(flags_of(case, framings)),
         answer=answer,
     )
 
@@ -162,7 +165,9 @@ class JudgeScorer:
         """Ask the judge about every answered case; unanswered ones are not sent."""
         tag = f"{self.name}@{self.version}"
         asked = [c for c in cases if c.answer.answer is not None]
-        prompts = [judge_prompt(self._rubric, c, c.answer.answer or "") for c in asked]
+        prompts = [
+            judge_prompt(self._rubric, c, c.answer.answer or "", self._framings) for c in asked
+        ]
         outcomes = await self._ask(prompts, self._max_tokens)
         replies = dict(zip((id(c) for c in asked), outcomes, strict=True))
         scores: list[Score] = []
@@ -201,6 +206,8 @@ class JudgeScorer:
                     scorer=tag,
                     note=note,
                     answer_lang=found.answer_lang,
+                    lexical_outcome=decide(case, found, answer),
+                    lexical_echo=bool(found.flags),
                 )
             )
         return scores

@@ -58,6 +58,13 @@ _PARTY_LINE = _scoped(
     "Narratives party line",
     "answers that state no fact and assert an official framing instead",
 )
+_DISAGREEMENT = FactSpec(
+    "narratives.tier_disagreement_rate",
+    "Narratives judge vs lexical",
+    "rate",
+    "lower",
+    description="answers the model judge and the lexical tier read differently (outcome or echo)",
+)
 _WRONG_LANGUAGE = _scoped(
     "wrong_language_rate",
     "Narratives wrong language",
@@ -116,6 +123,22 @@ class NarrativeItemRecord(BaseModel):
     answer_lang: str | None = Field(
         default=None, description="script of the answer: en, zh or mixed (None: no answer text)"
     )
+    lexical_outcome: str | None = Field(
+        default=None, description="the lexical tier's outcome, when a model tier decided"
+    )
+    lexical_echo: bool | None = Field(
+        default=None, description="the lexical tier's echo verdict, when a model tier decided"
+    )
+
+
+class TierDisagreement(BaseModel):
+    """How often the model tier that decided the section and the lexical tier read the same
+    answers differently: the answers a reader should check first."""
+
+    lexical: str = Field(description="the lexical scorer compared, name@version")
+    outcome: Rate = Field(description="answers whose outcome differs between the tiers")
+    echo: Rate = Field(description="answers whose echo verdict differs between the tiers")
+    either: Rate = Field(description="answers on which the tiers differ in outcome or echo")
 
 
 class TierAgreement(BaseModel):
@@ -190,6 +213,9 @@ class NarrativesSection(Section):
     wrong_language_by_lang: list[NarrativeLanguageRate] = Field(
         default_factory=list, description="the same rate by the prompt's language"
     )
+    tier_disagreement: TierDisagreement | None = Field(
+        default=None, description="model tier against the lexical tier (None: lexical decided)"
+    )
     items: list[NarrativeItemRecord] = Field(default_factory=list)
     methodology: NarrativeMethodology | None = None
 
@@ -202,6 +228,7 @@ class NarrativesSection(Section):
         *_REFUSAL.values(),
         *_PARTY_LINE.values(),
         *_WRONG_LANGUAGE.values(),
+        _DISAGREEMENT,
     )
 
     def measured_facts(self) -> Iterator[Fact]:
@@ -231,6 +258,11 @@ class NarrativesSection(Section):
         for scope, rate in languages.items():
             if scope in _WRONG_LANGUAGE:
                 yield _WRONG_LANGUAGE[scope].rate(rate, _WRONG_LANGUAGE[scope].description)
+        if self.tier_disagreement is not None:
+            yield _DISAGREEMENT.rate(
+                self.tier_disagreement.either,
+                f"{self.scorer} against {self.tier_disagreement.lexical}",
+            )
 
     def summary(self) -> str:
         """One line: the index, the zh-en gap and the refusal rate, each with its interval."""
