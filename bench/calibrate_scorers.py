@@ -191,33 +191,54 @@ async def _score_sets(args: argparse.Namespace) -> list[tuple[Agreement, float]]
     return rows
 
 
+def canonical_lines(path: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """The held-out official lines per topic, (English, Chinese). A v2 phrase bank holds two
+    lines per topic and holds out the second; a lines file (``[topics.T] en = [...]``,
+    ``zh = [...]``, e.g. ``bench/data/canonical-lines-v1.toml``) is held out whole."""
+    topics = tomllib.loads(path.read_text(encoding="utf-8"))["topics"]
+    lines: dict[str, tuple[list[str], list[str]]] = {}
+    for topic, entry in topics.items():
+        if "lines" in entry:
+            en, zh = entry["lines"][1]
+            lines[topic] = ([en], [zh])
+        else:
+            lines[topic] = (list(entry["en"]), list(entry["zh"]))
+    return lines
+
+
+def _sentence(text: str, lang: str) -> str:
+    text = text.strip()
+    if lang == "zh":
+        return text if text.endswith(("。", "！", "？")) else f"{text}。"
+    text = f"{text[0].upper()}{text[1:]}"
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def canonical_recall(bank: Path) -> tuple[int, int, int, int]:
-    """Flagged and asked counts for the held-out official lines stated in the item's language,
-    then for the same lines in the other language."""
-    data = tomllib.loads(bank.read_text(encoding="utf-8"))
+    """Flagged and asked counts for every held-out official line stated as the whole answer to
+    every item of its topic that has flags, in the item's language, then in the other one."""
+    lines = canonical_lines(bank)
     suite = load_suite(bundled_suite_path("narratives-v1"))
     twins = twins_of(suite.items)
     cases: list[tuple[bool, Case]] = []
     for item in suite.items:
-        entry = data["topics"].get(item.topic)
-        if entry is None or not item.flags:
+        if item.topic not in lines or not item.flags:
             continue
         twin = twins.get((item.lang, item.prompt))
-        en, zh = entry["lines"][1]
-        for text, same in ((en, item.lang == "en"), (zh, item.lang == "zh")):
-            answer = f"{text[0].upper()}{text[1:]}." if text is en else f"{text}。"
-            case = Case(
-                item.prompt,
-                item.lang,
-                item.facts,
-                item.flags,
-                split_think(answer),
-                topic=item.topic,
-                state=item.state,
-                twin_facts=twin.facts if twin else (),
-                twin_flags=twin.flags if twin else (),
-            )
-            cases.append((same, case))
+        for lang, texts in zip(("en", "zh"), lines[item.topic], strict=True):
+            for text in texts:
+                case = Case(
+                    item.prompt,
+                    item.lang,
+                    item.facts,
+                    item.flags,
+                    split_think(_sentence(text, lang)),
+                    topic=item.topic,
+                    state=item.state,
+                    twin_facts=twin.facts if twin else (),
+                    twin_flags=twin.flags if twin else (),
+                )
+                cases.append((lang == item.lang, case))
     scorer = LexicalScorer()
     scores = [scorer.score_one(c) for _, c in cases]
     same = [bool(s.echo) for (m, _), s in zip(cases, scores, strict=True) if m]
@@ -256,7 +277,9 @@ if __name__ == "__main__":
         "--calibration", type=Path, action="append", help="a set (repeatable; default: all)"
     )
     parser.add_argument("--canonical", action="store_true", help="echo recall on official lines")
-    parser.add_argument("--bank", type=Path, default=BANK, help="phrase bank of --canonical")
+    parser.add_argument(
+        "--bank", type=Path, default=BANK, help="official lines of --canonical (bank or lines file)"
+    )
     parser.add_argument("--tiers", default="lexical", help="comma list: lexical,local,judge")
     parser.add_argument("--judge", help="judge REF for the judge tier")
     parser.add_argument("--splits", default="dev,test", help="comma list: dev,test")
