@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
 from modelpassport.scoring import (
+    _stats,
     difference,
     newcombe_difference,
     newcombe_paired,
@@ -90,3 +93,28 @@ def test_difference_and_paired_difference() -> None:
     assert gap.interval.method == "newcombe-paired-hybrid-score"
     assert gap.interval.low > 0
     assert paired_difference([([True], [])]).value is None
+
+
+def test_bootstrap_draws_in_chunks_without_changing_the_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(7)
+    clusters = [[bool(x) for x in rng.integers(0, 2, size=3)] for _ in range(600)]
+    pairs = list(zip(clusters[:300], clusters[300:], strict=True))
+    whole = (rate(clusters).interval, paired_difference(pairs).interval)
+    monkeypatch.setattr(_stats, "CHUNK_CELLS", 997)
+    assert (rate(clusters).interval, paired_difference(pairs).interval) == whole
+
+
+def test_bootstrap_memory_stays_flat_on_a_large_suite() -> None:
+    """20,000 repeated items: drawn at once, the resamples peaked above 600 MB."""
+    clusters = [[True, i % 3 == 0] for i in range(20_000)]
+    tracemalloc.start()
+    try:
+        result = rate(clusters)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.interval is not None
+    assert result.interval.low < result.value < result.interval.high
+    assert peak < 64 * 2**20

@@ -87,10 +87,29 @@ def _counts(clusters: Sequence[Cluster]) -> tuple[np.ndarray, np.ndarray]:
     return k, n
 
 
+# Resample indices held in memory at once (int64 cells): the rounds are drawn in chunks of
+# rows, so memory stays flat however many clusters a suite has.
+CHUNK_CELLS = 1 << 18
+
+
+def _resampled_sums(
+    rng: np.random.Generator, clusters: int, *columns: np.ndarray
+) -> list[np.ndarray]:
+    """Each column's (one count per cluster) sum over every bootstrap round, each round a
+    draw of ``clusters`` clusters with replacement, the same draw for every column."""
+    rows = max(1, CHUNK_CELLS // max(clusters, 1))
+    sums = [np.empty(BOOTSTRAP_ROUNDS, dtype=np.int64) for _ in columns]
+    for start in range(0, BOOTSTRAP_ROUNDS, rows):
+        stop = min(start + rows, BOOTSTRAP_ROUNDS)
+        idx = rng.integers(0, clusters, size=(stop - start, clusters))
+        for total, column in zip(sums, columns, strict=True):
+            total[start:stop] = column[idx].sum(axis=1)
+    return sums
+
+
 def _resampled_ratio(k: np.ndarray, n: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    idx = rng.integers(0, len(k), size=(BOOTSTRAP_ROUNDS, len(k)))
-    totals = n[idx].sum(axis=1)
-    return np.asarray(k[idx].sum(axis=1) / np.maximum(totals, 1), dtype=np.float64)
+    ks, ns = _resampled_sums(rng, len(k), k, n)
+    return np.asarray(ks / np.maximum(ns, 1), dtype=np.float64)
 
 
 def _percentile(draws: np.ndarray) -> tuple[float, float]:
@@ -159,9 +178,8 @@ def paired_difference(pairs: Sequence[tuple[Cluster, Cluster]]) -> Estimate:
         method = "newcombe-paired-hybrid-score"
     else:
         rng = np.random.default_rng(BOOTSTRAP_SEED)
-        idx = rng.integers(0, len(pairs), size=(BOOTSTRAP_ROUNDS, len(pairs)))
-        draws = k1[idx].sum(1) / n1[idx].sum(1) - k2[idx].sum(1) / n2[idx].sum(1)
-        low, high = _percentile(np.asarray(draws, dtype=np.float64))
+        s1, t1, s2, t2 = _resampled_sums(rng, len(pairs), k1, n1, k2, n2)
+        low, high = _percentile(np.asarray(s1 / t1 - s2 / t2, dtype=np.float64))
         method = f"paired-cluster-bootstrap-percentile(B={BOOTSTRAP_ROUNDS})"
     return _estimate(value, len(pairs), low, high, method)
 
