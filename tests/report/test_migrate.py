@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -81,3 +82,34 @@ def test_cyclic_chain_is_refused() -> None:
     chain = {"0.0.1": ("0.0.2", dict), "0.0.2": ("0.0.1", dict)}
     with pytest.raises(InputError, match="no migration"):
         migrate({"schema_version": "0.0.1"}, "x.json", migrations=chain)
+
+
+def test_a_0_2_0_passport_with_the_dropped_cost_field_reads_and_verifies(tmp_path: Path) -> None:
+    """0.2.0 wrote bench.costs[].usd_per_quality_point (always null); 0.3.0 dropped it. Such
+    a file reads, and its digest still verifies against the findings as written."""
+    data = make_passport().model_dump(mode="json")
+    costs = data["findings"]["bench"]["costs"] = [
+        {
+            "kind": "api",
+            "name": "example-api",
+            "usd_per_mtok_input": 0.15,
+            "usd_per_mtok_output": 0.6,
+            "usd_per_task": 0.0002,
+            "usd_per_quality_point": None,
+            "basis": "list price",
+            "source": "example",
+            "as_of": "2026-01-01",
+        }
+    ]
+    findings = json.dumps(
+        data["findings"], sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    data["findings_digest"] = hashlib.sha256(findings.encode("utf-8")).hexdigest()
+    data["schema_version"] = "0.2.0"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    passport = read_passport(path)
+    assert passport.schema_version == SCHEMA_VERSION
+    assert passport.digest_ok()
+    assert passport.findings.bench.costs[0].usd_per_task == costs[0]["usd_per_task"]
+    assert "usd_per_quality_point" not in passport.findings.bench.costs[0].model_dump()

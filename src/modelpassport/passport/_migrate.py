@@ -23,14 +23,21 @@ from ._schema import SCHEMA_VERSION
 Step = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def _fields_added(data: dict[str, Any]) -> dict[str, Any]:
-    """0.1.0 -> 0.2.0 only added fields with defaults (scan rule texts, headline facts are
-    computed, not stored): the data reads as it is. Its digest is checked as written."""
+def _reads_as_is(data: dict[str, Any]) -> dict[str, Any]:
+    """A step whose new version only added fields with defaults or dropped fields no
+    version ever filled: the data reads as it is (a dropped field's null is ignored), and
+    its digest is checked as written."""
     return data
 
 
 # old version -> (next version, step).
-MIGRATIONS: Mapping[str, tuple[str, Step]] = {"0.1.0": ("0.2.0", _fields_added)}
+MIGRATIONS: Mapping[str, tuple[str, Step]] = {
+    # Added scan rule texts (headline facts are computed, not stored).
+    "0.1.0": ("0.2.0", _reads_as_is),
+    # Added the narratives judge-vs-lexical comparison; dropped the always-empty
+    # bench.costs[].usd_per_quality_point (the capability section carries cost per quality).
+    "0.2.0": ("0.3.0", _reads_as_is),
+}
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 

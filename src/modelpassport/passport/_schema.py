@@ -26,7 +26,7 @@ from .sections import (
     SecuritySection,
 )
 
-SCHEMA_VERSION = "0.2.0"
+SCHEMA_VERSION = "0.3.0"
 
 S = TypeVar("S", bound=Section)
 

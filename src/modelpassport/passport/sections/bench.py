@@ -130,11 +130,6 @@ class CostRow(BaseModel):
     usd_per_task: float | None = Field(
         default=None, description="one request of the measured mean input and output tokens"
     )
-    usd_per_quality_point: float | None = Field(
-        default=None,
-        description="usd_per_task / quality score, once the passport carries a quality score "
-        "for the same tasks (none does yet: always None in this version)",
-    )
     basis: str = Field(description="what the figure rests on (measured point, list price)")
     source: str
     as_of: str
