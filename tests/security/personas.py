@@ -37,8 +37,18 @@ class Asked:
 Persona = Callable[[Asked], Reply]
 
 
-def _messages(body: dict[str, Any]) -> list[dict[str, str]]:
+def _messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for m in body.get("messages", []) if isinstance(m, dict)]
+
+
+def _check_tool_turns(messages: list[dict[str, Any]]) -> None:
+    """Every tool turn answers a call an earlier assistant turn made, by its id, as the
+    OpenAI wire format requires (a server would reject the request otherwise)."""
+    made: set[str] = set()
+    for m in messages:
+        made |= {c["id"] for c in m.get("tool_calls") or []}
+        if m["role"] == "tool" and m.get("tool_call_id") not in made:
+            raise AssertionError(f"tool turn answers no call: {m}")
 
 
 def responder(
@@ -66,8 +76,10 @@ def responder(
             if injected and injected in transcript:
                 item, secret = found, found_secret
         observations = [u for u in users[1:] if u.startswith("[")]
+        observations += [m["content"] for m in messages if m["role"] == "tool"]
+        _check_tool_turns(messages)
         called = any(
-            '"to"' in m["content"] or "Action: " in m["content"]
+            '"to"' in m["content"] or "Action: " in m["content"] or m.get("tool_calls")
             for m in messages
             if m["role"] == "assistant"
         )

@@ -37,10 +37,12 @@ _EXTRA_REFUSAL = {
 
 @dataclass(frozen=True)
 class ToolCall:
-    """One tool call a model emitted (native or parsed from text), arguments as given."""
+    """One tool call a model emitted (native or parsed from text), arguments as given;
+    ``id`` is the native call's id (None for a call parsed from text)."""
 
     name: str
     arguments: dict[str, Any]
+    id: str | None = None
 
 
 @dataclass

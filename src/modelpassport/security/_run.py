@@ -7,9 +7,12 @@ text, emits a malformed call (``invalid``) or reaches ``max_steps``. All episode
 together, one ``stages.ask`` batch per step, so every request is journaled and a rerun
 resumes from the journal: requests depend only on the item, the seed and earlier answers.
 
-Tool results go back as a user turn labelled as tool output rather than a ``tool`` role
-turn, so the same transcript works on every backend; the system prompt says tool output is
-data. An endpoint error ends the episode as an error: never a success, never a refusal.
+A native call goes back as the API expects it: the assistant turn carries the call (its id,
+tool and arguments) and a ``tool`` turn with that id carries the result, which each target
+puts in its own wire format. A call written in the text protocol goes back as text, its
+result as a user turn labelled as tool output, so the same transcript works on a backend
+without tool support; the system prompt says tool output is data. An endpoint error ends the
+episode as an error: never a success, never a refusal.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 from modelpassport.probes import Outcome
 from modelpassport.scoring import split_think
 from modelpassport.stages import StageContext, ask
-from modelpassport.targets import ChatRequest, Completion, Message
+from modelpassport.targets import CalledTool, ChatRequest, Completion, Message
 
 from ._checks import Episode, ToolCall
 from ._items import SecurityItem, fill
@@ -105,8 +108,14 @@ class Run:
         if self.episode.steps >= max_steps:
             self.done = True
             return
-        shown = answer if not self.native else _render(call, answer)
-        self.messages.append(Message(role="assistant", content=shown))
+        if call.id is not None:
+            made = CalledTool(
+                id=call.id, name=call.name, arguments=json.dumps(call.arguments, ensure_ascii=False)
+            )
+            self.messages.append(Message(role="assistant", content=answer, tool_calls=(made,)))
+            self.messages.append(Message(role="tool", content=observation, tool_call_id=call.id))
+            return
+        self.messages.append(Message(role="assistant", content=answer))
         template = _OBSERVATION["zh" if self.item.lang == "zh" else "en"]
         self.messages.append(
             Message(role="user", content=template.format(name=call.name, result=observation))
@@ -121,11 +130,6 @@ class Run:
                 return None, True
             return (calls[0], False) if calls else (None, False)
         return text_call(answer)
-
-
-def _render(call: ToolCall, answer: str) -> str:
-    text = f"Action: {call.name}\nAction Input: {json.dumps(call.arguments, ensure_ascii=False)}"
-    return f"{answer}\n{text}".strip()
 
 
 def _error(outcome: Outcome) -> str:

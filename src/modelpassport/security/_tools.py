@@ -82,17 +82,21 @@ def _arguments(raw: Any) -> dict[str, Any] | None:
 
 
 def native_calls(completion: Completion) -> list[ToolCall] | None:
-    """Tool calls in OpenAI (``function.arguments`` JSON text) or Anthropic (``input``) form;
-    None when a call is malformed (counted as an invalid output)."""
+    """Tool calls in OpenAI (``function.arguments`` JSON text) or Anthropic (``input``) form,
+    each with its id (made up from its position when the server sent none); None when a
+    call is malformed (counted as an invalid output)."""
     calls: list[ToolCall] = []
-    for raw in completion.tool_calls:
+    for index, raw in enumerate(completion.tool_calls):
         found = raw.get("function")
         function: dict[str, Any] = found if isinstance(found, dict) else raw
         name = function.get("name")
         args = _arguments(function.get("arguments", function.get("input", {})))
         if not isinstance(name, str) or args is None:
             return None
-        calls.append(ToolCall(name, args))
+        given = raw.get("id")
+        calls.append(
+            ToolCall(name, args, given if isinstance(given, str) and given else f"call_{index}")
+        )
     return calls
 
 

@@ -8,6 +8,7 @@ from ._errors import AuthTargetError, PermanentTargetError, TargetError, Transie
 from ._limits import Limits, ResilientTarget
 from ._registry import TargetSpec, open_target
 from ._types import (
+    CalledTool,
     ChatRequest,
     Completion,
     Message,
@@ -20,6 +21,7 @@ from ._types import (
 
 __all__ = [
     "AuthTargetError",
+    "CalledTool",
     "ChatRequest",
     "Completion",
     "Limits",

@@ -3,14 +3,15 @@
 System messages move to the ``system`` field; ``stop_reason`` maps onto the OpenAI-style
 ``finish_reason`` every scorer reads (end_turn/stop_sequence -> stop, max_tokens -> length,
 tool_use -> tool_calls; anything else kept as sent). ``thinking`` blocks go into the text as
-``<think>...</think>`` before the answer and stay in ``Completion.raw`` as sent.
+``<think>...</think>`` before the answer and stay in ``Completion.raw`` as sent. Tool calls
+and results in the transcript travel as ``tool_use`` and ``tool_result`` blocks.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from typing import Any, Self
 
@@ -22,7 +23,7 @@ from ._limits import Limits, ResilientTarget
 from ._redact import without_userinfo
 from ._registry import TargetSpec, read_api_key
 from ._text import ThinkingStream, with_thinking
-from ._types import ChatRequest, Completion, StreamChunk, TargetIdentity, Timing, Usage
+from ._types import ChatRequest, Completion, Message, StreamChunk, TargetIdentity, Timing, Usage
 
 API_VERSION = "2023-06-01"
 _FINISH = {
@@ -80,11 +81,7 @@ class AnthropicTarget(ResilientTarget):
 
     def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")
-        turns = [
-            {"role": "assistant" if m.role == "assistant" else "user", "content": m.content}
-            for m in request.messages
-            if m.role != "system"
-        ]
+        turns = _turns(request.messages)
         payload: dict[str, Any] = {
             "model": self.identity.model,
             "messages": turns,
@@ -180,3 +177,45 @@ class AnthropicTarget(ResilientTarget):
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._clients.aclose()
+
+
+def _turns(messages: Sequence[Message]) -> list[dict[str, Any]]:
+    """The non-system turns in the Messages API's form. An assistant turn's tool calls become
+    ``tool_use`` blocks; tool results become ``tool_result`` blocks of a user turn (several
+    results in a row share one, as the API wants every result right after its call)."""
+    turns: list[dict[str, Any]] = []
+    for m in messages:
+        if m.role == "system":
+            continue
+        if m.role == "tool":
+            block = {"type": "tool_result", "tool_use_id": m.tool_call_id, "content": m.content}
+            last = turns[-1] if turns else None
+            if last is not None and last["role"] == "user" and isinstance(last["content"], list):
+                last["content"].append(block)
+            else:
+                turns.append({"role": "user", "content": [block]})
+            continue
+        if m.role == "assistant" and m.tool_calls:
+            blocks: list[dict[str, Any]] = (
+                [{"type": "text", "text": m.content}] if m.content else []
+            )
+            blocks += [
+                {"type": "tool_use", "id": c.id, "name": c.name, "input": _input(c.arguments)}
+                for c in m.tool_calls
+            ]
+            turns.append({"role": "assistant", "content": blocks})
+            continue
+        turns.append(
+            {"role": "assistant" if m.role == "assistant" else "user", "content": m.content}
+        )
+    return turns
+
+
+def _input(arguments: str) -> dict[str, Any]:
+    """A call's arguments as the object ``tool_use.input`` needs (``{}`` when the text the
+    model wrote is not a JSON object: the call is replayed, not repaired)."""
+    try:
+        value = json.loads(arguments)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -96,7 +96,7 @@ class LlamaCppTarget(ResilientTarget):
 
     def _arguments(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         arguments: dict[str, Any] = {
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "messages": [m.wire() for m in request.messages],
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
             "stream": stream,

@@ -77,7 +77,7 @@ class OpenAICompatTarget(ResilientTarget):
     def _payload(self, request: ChatRequest, *, stream: bool) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": self.identity.model,
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "messages": [m.wire() for m in request.messages],
             self._length_field: request.max_tokens,
             "temperature": request.temperature,
         }

@@ -11,18 +11,58 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Role = Literal["system", "user", "assistant", "tool"]
 
 
+class CalledTool(BaseModel):
+    """A tool call an assistant turn made, as it goes back in the transcript: the id the
+    model gave it (the tool turn that answers it names the same id), the tool and the
+    arguments as the JSON text the model wrote."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    arguments: str = "{}"
+
+
 class Message(BaseModel):
-    """One chat turn."""
+    """One chat turn. An assistant turn may carry the tool calls it made (``tool_calls``);
+    a ``tool`` turn is the result of one of them (``tool_call_id``), so a native agent loop
+    is replayed to the model exactly as its API expects."""
 
     model_config = ConfigDict(frozen=True)
 
     role: Role
     content: str
+    tool_calls: tuple[CalledTool, ...] = ()
+    tool_call_id: str | None = None
+
+    @model_validator(mode="after")
+    def _tool_fields_fit_the_role(self) -> Message:
+        if self.tool_calls and self.role != "assistant":
+            raise ValueError("only an assistant turn carries tool_calls")
+        if (self.role == "tool") != (self.tool_call_id is not None):
+            raise ValueError("a tool turn, and only a tool turn, names its tool_call_id")
+        return self
+
+    def wire(self) -> dict[str, Any]:
+        """The turn in the OpenAI chat format (which llama.cpp's chat API shares)."""
+        turn: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.tool_calls:
+            turn["tool_calls"] = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                }
+                for call in self.tool_calls
+            ]
+        if self.tool_call_id is not None:
+            turn["tool_call_id"] = self.tool_call_id
+        return turn
 
 
 class ChatRequest(BaseModel):
@@ -38,8 +78,15 @@ class ChatRequest(BaseModel):
     tools: tuple[dict[str, Any], ...] | None = None
 
     def digest(self) -> str:
-        """Stable sha256 of the request, independent of dict ordering."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """Stable sha256 of the request, independent of dict ordering. A turn without tool
+        fields hashes as it did before turns had them, so journals written then resume."""
+        data = self.model_dump(mode="json")
+        for turn in data["messages"]:
+            if not turn["tool_calls"]:
+                del turn["tool_calls"]
+            if turn["tool_call_id"] is None:
+                del turn["tool_call_id"]
+        payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
