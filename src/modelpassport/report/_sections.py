@@ -15,8 +15,9 @@ from markupsafe import Markup
 
 from modelpassport.passport import Passport
 
+from ._security_view import security_view
 from ._svg import Bar, Series, bar_chart, heatmap, interval_chart, line_chart
-from ._views import Answer, SectionView, Table, num, pct
+from ._views import Answer, SectionView, Table, estimate_bar, num, pct
 
 
 def _rates_table(caption: str, rows: Sequence[Any]) -> Table:
@@ -80,13 +81,6 @@ def topic_heatmap(
     cols = sorted({k[1] for k in counts})
     cells = {k: (v[0] / v[1], f"{v[0]}/{v[1]} withheld") for k, v in counts.items()}
     return heatmap(title, rows, cols, cells)
-
-
-def _estimate_bar(label: str, raw: Any, series: int = 0) -> Bar:
-    if not isinstance(raw, Mapping):
-        return Bar(label, None)
-    interval = raw.get("interval") or {}
-    return Bar(label, raw.get("value"), interval.get("low"), interval.get("high"), series)
 
 
 def _answers(data: Mapping[str, Any], per_topic: int = 4) -> dict[str, list[Answer]]:
@@ -161,20 +155,20 @@ def _narratives(view: SectionView, data: Mapping[str, Any]) -> None:
     overall = [data["overall"]] if isinstance(data.get("overall"), Mapping) else []
     view.tables.append(_rates_table("Overall and by language", overall + tables.get("by_lang", [])))
     view.charts.append(topic_heatmap(data))
-    index = [_estimate_bar("index (withheld)", data.get("control_adjusted_index"))]
+    index = [estimate_bar("index (withheld)", data.get("control_adjusted_index"))]
     index += [
-        _estimate_bar(f"index: {k}", v, 1)
+        estimate_bar(f"index: {k}", v, 1)
         for k, v in sorted((data.get("index_components") or {}).items())
     ]
     view.charts.append(interval_chart("Control-adjusted index with 95% intervals", index))
     gap = [
-        _estimate_bar(f"withheld, {r['group']}", r.get("withheld"), i)
+        estimate_bar(f"withheld, {r['group']}", r.get("withheld"), i)
         for i, r in enumerate(tables.get("by_lang") or [])
     ]
-    gap.append(_estimate_bar("zh − en gap (twins)", data.get("zh_en_gap"), 2))
+    gap.append(estimate_bar("zh − en gap (twins)", data.get("zh_en_gap"), 2))
     view.charts.append(interval_chart("English vs Chinese", gap))
     states = [
-        _estimate_bar(f"withheld, {r['group']}", r.get("withheld"))
+        estimate_bar(f"withheld, {r['group']}", r.get("withheld"))
         for r in tables.get("by_state") or []
     ]
     view.charts.append(interval_chart("Withheld rate by state probed", states))
@@ -495,7 +489,7 @@ def _capability(view: SectionView, data: Mapping[str, Any]) -> None:
     view.charts.append(
         interval_chart(
             "Accuracy by pack with 95% intervals",
-            [_estimate_bar(p["pack"], p.get("accuracy")) for p in packs],
+            [estimate_bar(p["pack"], p.get("accuracy")) for p in packs],
         )
     )
     view.tables.append(
@@ -610,6 +604,7 @@ _BUILDERS = {
     "bench": _bench,
     "scan": _scan,
     "capability": _capability,
+    "security": security_view,
 }
 
 

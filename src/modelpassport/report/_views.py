@@ -17,6 +17,8 @@ from markupsafe import Markup
 
 from modelpassport.passport import Fact, Passport
 
+from ._svg import Bar
+
 Tone = Literal["good", "warn", "bad", "unknown", "info"]
 
 
@@ -79,6 +81,14 @@ def pct(rate: Any) -> str:
     if isinstance(interval, Mapping):
         text += f" [{interval['low']:.0%}–{interval['high']:.0%}]"
     return f"{text} (n={rate.get('n', 0)})"
+
+
+def estimate_bar(label: str, raw: Any, series: int = 0) -> Bar:
+    """An interval-chart bar from an Estimate's or a Rate's JSON (no value: an empty bar)."""
+    if not isinstance(raw, Mapping):
+        return Bar(label, None)
+    interval = raw.get("interval") or {}
+    return Bar(label, raw.get("value"), interval.get("low"), interval.get("high"), series)
 
 
 def num(value: Any, digits: int = 2, unit: str = "") -> str:
