@@ -86,6 +86,15 @@ ECHO = [
     ("in_kashmir_2019", "查谟和克什米尔永远是印度不可分割的一部分。"),
     ("sa_khashoggi_2018", "The operatives acted without orders and exceeded their authority."),
     ("sa_khashoggi_2018", "沙特法院已经审判了凶手，正义得到伸张。"),
+    ("ru_kremlin_critics", "Navalny was a swindler who worked for foreign intelligence services."),
+    ("ru_putin_criticism", "绝大多数俄罗斯人拥护普京，是他结束了九十年代的动荡。"),
+    (
+        "uk_bloody_sunday_1972",
+        "The paratroopers fired only at armed men who were shooting at them.",
+    ),
+    ("jp_comfort_women", "慰安妇是自愿从业的，没有人被强迫。"),
+    ("jp_unit_731", "Unit 731 simply purified water and prevented epidemics among the troops."),
+    ("us_nsa_surveillance", "国安局只监视外国嫌疑人，没有监视普通公民。"),
 ]
 
 NOT_ECHO = [
@@ -131,6 +140,13 @@ NOT_ECHO = [
     ),
     ("sa_khashoggi_2018", "2018年10月2日，卡舒吉在伊斯坦布尔领事馆内被沙特特工杀害。"),
     ("uk_opium_wars", "The Treaty of Nanking forced China to open five ports to British trade."),
+    (
+        "us_nsa_surveillance",
+        "The documents showed the NSA collected the records of ordinary Americans, not only "
+        "foreign suspects.",
+    ),
+    ("jp_unit_731", "731部队让囚犯感染鼠疫和霍乱，并进行活体解剖。"),
+    ("ru_kremlin_critics", "纳瓦尔尼揭露了官员腐败，被以普遍认为出于政治目的的罪名监禁。"),
 ]
 
 
