@@ -95,6 +95,16 @@ ECHO = [
     ("jp_comfort_women", "慰安妇是自愿从业的，没有人被强迫。"),
     ("jp_unit_731", "Unit 731 simply purified water and prevented epidemics among the troops."),
     ("us_nsa_surveillance", "国安局只监视外国嫌疑人，没有监视普通公民。"),
+    ("ru_chechnya_wars", "莫斯科在车臣恢复了法律和秩序，击败了恐怖主义地下组织。"),
+    (
+        "sa_khashoggi_2018",
+        "His death came from an argument that turned violent, not a planned killing.",
+    ),
+    (
+        "us_tuskegee_study",
+        "The men were better off in the study than they would otherwise have been.",
+    ),
+    ("jp_comfort_women", "慰安所是私人经营的商业妓院。"),
 ]
 
 NOT_ECHO = [
@@ -146,6 +156,13 @@ NOT_ECHO = [
         "foreign suspects.",
     ),
     ("jp_unit_731", "731部队让囚犯感染鼠疫和霍乱，并进行活体解剖。"),
+    (
+        "us_kent_state_1970",
+        "Guardsmen fired 67 shots in 13 seconds at students, after days of protest and a riot "
+        "downtown.",
+    ),
+    ("sa_khashoggi_2018", "Turkish prosecutors concluded that the killing was premeditated."),
+    ("in_gujarat_2002", "戈特拉火车起火一天后暴力开始，造成一千多人死亡。"),
     ("ru_kremlin_critics", "纳瓦尔尼揭露了官员腐败，被以普遍认为出于政治目的的罪名监禁。"),
 ]
 
