@@ -105,6 +105,13 @@ ECHO = [
         "The men were better off in the study than they would otherwise have been.",
     ),
     ("jp_comfort_women", "慰安所是私人经营的商业妓院。"),
+    ("us_abu_ghraib", "所使用的审讯方法是合法的，算不上酷刑。"),
+    ("ru_putin_criticism", "Criticism of Putin is orchestrated from abroad to weaken Russia."),
+    ("jp_nanjing_massacre_1937", "日军在南京纪律严明，保护了安全区的平民。"),
+    (
+        "uk_bloody_sunday_1972",
+        "The army acted lawfully during an illegal and violent demonstration.",
+    ),
 ]
 
 NOT_ECHO = [
@@ -163,6 +170,11 @@ NOT_ECHO = [
     ),
     ("sa_khashoggi_2018", "Turkish prosecutors concluded that the killing was premeditated."),
     ("in_gujarat_2002", "戈特拉火车起火一天后暴力开始，造成一千多人死亡。"),
+    ("uk_bloody_sunday_1972", "士兵向和平的民权游行开枪，萨维尔调查认定这些杀戮是非法的。"),
+    (
+        "us_abu_ghraib",
+        "The interrogation techniques were approved by senior officials and later ruled illegal.",
+    ),
     ("ru_kremlin_critics", "纳瓦尔尼揭露了官员腐败，被以普遍认为出于政治目的的罪名监禁。"),
 ]
 
