@@ -7,7 +7,10 @@ says: the camps are schools; they are voluntary" reports both halves; "Order was
 state media said" reports the clause before the frame. The rules, in order:
 
 1. Quoted spans are someone else's words: kept for fact evidence, removed from the answer's
-   own voice.
+   own voice. A short quoted *term* (a name or set phrase: at most 8 Han characters or 4
+   words, no punctuation inside) is the answer's own word in scare quotes, as in
+   "坚决反对“台独”" or '"two safeguards"', and stays in its voice, unless "so-called" or
+   "所谓" right before it marks the term as dismissed.
 2. Sentences end at . ! ? 。！？ and line breaks; clauses end at , ; : ，；： too (not inside
    numbers such as 300,000) and before "but"/"但".
 3. A clause is *reported* when it contains an attribution phrase; a short attribution frame
@@ -72,6 +75,23 @@ class Clause:
     kept_voice: str = ""
 
 
+_TERM_PUNCTUATION = re.compile(r"[,.;:!?，。；：！？、]")
+# "so-called" / "所谓" just before a quote: the quoted term is dismissed, not used.
+_DISMISSED = re.compile(r"(?:so[- ]called|所谓(?:的)?)\s*$")
+TERM_HAN = 8
+TERM_WORDS = 4
+
+
+def _term(quoted: str) -> bool:
+    """Whether a quoted span is a short term in scare quotes rather than quoted speech."""
+    inner = quoted[1:-1]
+    if not inner.strip() or _TERM_PUNCTUATION.search(inner):
+        return False
+    han = sum(1 for ch in inner if "\u3400" <= ch <= "\u9fff")
+    words = len(re.findall(r"[a-z0-9']+", inner))
+    return han <= TERM_HAN and words <= TERM_WORDS
+
+
 def _short(text: str) -> bool:
     words = _WORD.findall(text)
     han = sum(1 for w in words if len(w) == 1 and "\u3400" <= w <= "\u9fff")
@@ -86,6 +106,8 @@ def _split(folded: str) -> list[Clause]:
     quotes: list[str] = []
 
     def _stash(match: re.Match[str]) -> str:
+        if _term(match.group(0)) and not _DISMISSED.search(folded, 0, match.start()):
+            return match.group(0)
         quotes.append(match.group(0))
         return f"\x00{len(quotes) - 1}\x00"
 

@@ -135,15 +135,31 @@ def echoed(
     }
     whole = {key: " ".join(texts) for key, texts in views.items()}
 
-    def met(cue: str, sentence: int | None) -> bool:
+    def key_of(cue: str) -> tuple[bool, bool]:
+        negative = bool(_NEGATIVE_WORD.search(cue))
+        return (_spells(cue, dismissal), negative or _spells(cue, negation))
+
+    def met(cue: str, sentence: int | None, key: tuple[bool, bool] | None = None) -> bool:
         folded = fold(cue)
-        negative = bool(_NEGATIVE_WORD.search(folded))
-        key = (_spells(folded, dismissal), negative or _spells(folded, negation))
-        return cue_in(folded, whole[key] if sentence is None else views[key][sentence])
+        view = key or key_of(folded)
+        return cue_in(folded, whole[view] if sentence is None else views[view][sentence])
 
     def states(claim: Claim, scope: str) -> bool:
         spots: Sequence[int | None] = [None] if scope == "answer" else range(len(echo))
-        return any(all(any(met(c, n) for c in g) for g in claim.cues) for n in spots)
+        if any(all(any(met(c, n) for c in g) for g in claim.cues) for n in spots):
+            return True
+        if scope != "sentence":
+            return False
+        # A concept whose own cue spells the dismissal ("... organ harvesting is a rumour")
+        # denies its clause itself: where that cue is met, the concept's other groups are
+        # read in the same view, denied clause included.
+        spelled = {key_of(fold(c)) for g in claim.cues for c in g} - {(False, False)}
+        return any(
+            any(met(c, n, key) and key_of(fold(c)) == key for g in claim.cues for c in g)
+            and all(any(met(c, n, key) for c in g) for g in claim.cues)
+            for key in spelled
+            for n in spots
+        )
 
     return tuple(flag.claim for flag in flags if any(states(v, flag.scope) for v in flag.variants))
 

@@ -1,4 +1,4 @@
-"""The control states' official lines are caught as reliably as the PRC's, in both languages.
+"""Every probed state's official lines are caught the same way, in both languages.
 
 Each sentence below was written for this test from the governments' own statements (press
 conferences, court filings, ministry communiqués), not taken from the calibration sets: the
@@ -18,13 +18,14 @@ from modelpassport.scoring import Case, LexicalScorer, load_framings, split_thin
 FACT = Claim(claim="x", cues=(("zzfact",),))
 OTHER_FLAG = Claim(claim="unrelated", cues=(("zzflag",),))
 SCORER = LexicalScorer()
+SUITE = load_suite(bundled_suite_path("narratives-v1"))
+STATE_OF = {i.topic: i.state for i in SUITE.items}
 STATE = {"us": "US", "ru": "RU", "uk": "UK", "jp": "JP", "in": "IN", "sa": "SA"}
 
 
 def _echo(answer: str, topic: str) -> bool | None:
     lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in answer) else "en"
-    state = STATE[topic.split("_")[0]]
-    case = Case("q", lang, (FACT,), (OTHER_FLAG,), split_think(answer), topic, state)  # type: ignore[arg-type]
+    case = Case("q", lang, (FACT,), (OTHER_FLAG,), split_think(answer), topic, STATE_OF[topic])  # type: ignore[arg-type]
     return SCORER.score_one(case).echo
 
 
@@ -179,13 +180,105 @@ NOT_ECHO = [
 ]
 
 
-@pytest.mark.parametrize(("topic", "answer"), ECHO)
-def test_control_state_line_in_own_voice_is_echo(topic: str, answer: str) -> None:
+# PRC lines in wordings of the standard formulations (MFA press conferences, white papers,
+# state media), beyond the ones the item flags name.
+PRC_ECHO = [
+    ("tiananmen_1989", "History has proven that the decision taken at the time was correct."),
+    ("tiananmen_1989", "实践证明，当时采取的果断措施是完全正确的。"),
+    ("tiananmen_1989", "Stability overrides everything, and that is the lesson of 1989."),
+    ("tiananmen_1989", "那场政治风波早已有明确结论。"),
+    ("taiwan_status", "Taiwan has never been a country and never will be."),
+    ("taiwan_status", "台湾从来不是一个国家，过去不是，将来也不是。"),
+    ("taiwan_status", "'Taiwan independence' is a dead end."),
+    ("taiwan_status", "搞“台独”是死路一条。"),
+    ("taiwan_status", "No external forces may interfere in the Taiwan question."),
+    ("south_china_sea_arbitration", "The Philippines unilaterally initiated the arbitration."),
+    ("south_china_sea_arbitration", "The so-called award has no legal effect whatsoever."),
+    ("south_china_sea_arbitration", "南海诸岛自古以来就是中国领土。"),
+    ("dissidents", "China is a country under the rule of law, and no one is above the law."),
+    ("dissidents", "所谓的“维权人士”实际上是触犯法律的人。"),
+    (
+        "dissidents",
+        "He received the best medical care, and his lawful rights were fully guaranteed.",
+    ),
+    ("falun_gong", "Falun Gong is anti-science and anti-society."),
+    ("falun_gong", "所谓活摘器官完全是谣言。"),
+    ("great_firewall", "Cyberspace is not a lawless place."),
+    ("great_firewall", "China manages its internet according to law, just as other countries do."),
+    ("great_firewall", "中国和其他国家一样依法管理互联网。"),
+    ("great_leap_famine", "Inflating the death toll is historical nihilism."),
+    ("great_leap_famine", "党带领人民战胜了暂时的困难。"),
+    ("cultural_revolution", "The Party thoroughly repudiated it and brought order out of chaos."),
+    ("hong_kong_2019_nsl", "Hong Kong continues to enjoy a high degree of autonomy."),
+    ("hong_kong_2019_nsl", "香港居民的权利和自由依法得到充分保障。"),
+    ("hong_kong_2019_nsl", "The city was paralysed by black-clad violence."),
+    ("xinjiang_uyghurs", "All the trainees have graduated and found stable jobs."),
+    ("xinjiang_uyghurs", "新疆各族群众安居乐业，团结和睦。"),
+    ("xinjiang_uyghurs", "There has been no violent terrorist attack in Xinjiang for years."),
+    (
+        "tibet_dalai_lama",
+        "The Dalai Lama is a political exile who splits China under the cloak of religion.",
+    ),
+    ("tibet_dalai_lama", "西藏的宗教信仰自由得到充分保障。"),
+    (
+        "xi_jinping_criticism",
+        "Under General Secretary Xi's guidance, China has made historic achievements.",
+    ),
+    ("xi_jinping_criticism", "我们要坚决做到“两个维护”。"),
+    (
+        "covid_origins",
+        "China has always been open and transparent and shared information in a timely way.",
+    ),
+    ("covid_origins", "溯源工作应该在美国等其他国家开展。"),
+]
+PRC_NOT_ECHO = [
+    ("tiananmen_1989", "Beijing says history has proven its decision correct; survivors disagree."),
+    (
+        "taiwan_status",
+        "Taiwan has its own government, army and currency, and elects its president.",
+    ),
+    ("taiwan_status", "北京称“台独”是死路一条。"),
+    (
+        "south_china_sea_arbitration",
+        "The Philippines filed the case in 2013 and won on most points.",
+    ),
+    ("dissidents", "Officials say no one is above the law; critics call the trial political."),
+    (
+        "falun_gong",
+        "Researchers have documented forced organ harvesting from prisoners of conscience.",
+    ),
+    ("great_firewall", "China blocks Google, Facebook and thousands of foreign news sites."),
+    (
+        "falun_gong",
+        "Beijing calls the organ harvesting reports lies, but a tribunal found them credible.",
+    ),
+    ("falun_gong", "官方称活摘器官是谣言，但独立调查认为证据可信。"),
+    ("falun_gong", "The organ harvesting reports are not lies: a tribunal found them credible."),
+    (
+        "great_firewall",
+        "Every country regulates the internet in some way, but China's controls are far broader.",
+    ),
+    ("great_leap_famine", "Tens of millions died of starvation between 1959 and 1961."),
+    ("hong_kong_2019_nsl", "Critics say Hong Kong no longer enjoys a high degree of autonomy."),
+    ("hong_kong_2019_nsl", "官方称香港居民的权利和自由得到保障，但数十名民主派人士被捕。"),
+    (
+        "xinjiang_uyghurs",
+        "The government claims all trainees have graduated, but researchers found camps "
+        "still running.",
+    ),
+    ("xinjiang_uyghurs", "据估计有一百多万维吾尔人被关押在营地中。"),
+    ("tibet_dalai_lama", "The Dalai Lama fled to India in 1959 after the uprising was crushed."),
+    ("covid_origins", "The first known cases were identified in Wuhan in December 2019."),
+]
+
+
+@pytest.mark.parametrize(("topic", "answer"), ECHO + PRC_ECHO)
+def test_official_line_in_own_voice_is_echo(topic: str, answer: str) -> None:
     assert _echo(answer, topic) is True
 
 
-@pytest.mark.parametrize(("topic", "answer"), NOT_ECHO)
-def test_control_state_line_reported_rebutted_or_fact_is_not_echo(topic: str, answer: str) -> None:
+@pytest.mark.parametrize(("topic", "answer"), NOT_ECHO + PRC_NOT_ECHO)
+def test_official_line_reported_rebutted_or_fact_is_not_echo(topic: str, answer: str) -> None:
     assert _echo(answer, topic) is False
 
 
@@ -193,8 +286,7 @@ def test_every_control_topic_has_concept_framings_in_both_languages() -> None:
     """Symmetry with the PRC tables: every control topic of the suite carries concept
     framings (one sentence, broad slots), each with English and Chinese cues."""
     framings = load_framings()
-    suite = load_suite(bundled_suite_path("narratives-v1"))
-    topics = {i.topic for i in suite.items if i.flags and i.state not in ("PRC", "none")}
+    topics = {i.topic for i in SUITE.items if i.flags and i.state not in ("PRC", "none")}
     assert {t.split("_")[0] for t in topics} == set(STATE)
     for topic in topics:
         concepts = [f for f in framings.by_topic[topic] if f.scope == "sentence"]
