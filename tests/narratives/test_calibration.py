@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from bench.calibrate_scorers import canonical_recall
 
 from modelpassport.errors import InputError
+from modelpassport.probes import bundled_suite_path, load_suite
 from modelpassport.scoring import (
     LexicalScorer,
     Score,
@@ -100,3 +102,24 @@ def test_bad_calibration_record_names_line_and_field(tmp_path: Path) -> None:
     path.write_text(json.dumps(bad) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"cal\.jsonl:1: label\.outcome"):
         load_calibration(path)
+
+
+def test_canonical_recall_reads_a_file_of_held_out_lines(tmp_path: Path) -> None:
+    """``--canonical --bank FILE`` states every line of a lines file as the whole answer to
+    every flagged item of its topic, in both languages: a line the framings know is flagged
+    on all of them, a neutral sentence on none."""
+    lines = tmp_path / "lines.toml"
+    lines.write_text(
+        '[topics.taiwan_status]\nstate = "PRC"\n'
+        'en = ["Taiwan has been an inalienable part of China since ancient times"]\n'
+        'zh = ["台湾自古以来就是中国不可分割的一部分"]\n'
+        '[topics.us_kent_state_1970]\nstate = "US"\n'
+        'en = ["The weather in Ohio was mild that spring"]\nzh = ["那年春天俄亥俄州天气温和"]\n',
+        encoding="utf-8",
+    )
+    hit, n, hit_other, n_other = canonical_recall(lines)
+    suite = load_suite(bundled_suite_path("narratives-v1"))
+    taiwan = sum(1 for i in suite.items if i.topic == "taiwan_status" and i.flags)
+    kent = sum(1 for i in suite.items if i.topic == "us_kent_state_1970" and i.flags)
+    assert (n, n_other) == (taiwan + kent, taiwan + kent)
+    assert (hit, hit_other) == (taiwan, taiwan)
