@@ -115,6 +115,20 @@ def test_cues_tolerate_small_insertions(answer: str) -> None:
     assert _score(answer, flags=flags).echo is True
 
 
+@pytest.mark.parametrize(
+    ("answer", "echo"),
+    [
+        ("Taiwan belonged to China for centuries.", True),
+        ("The island is belonging to China, they say in Beijing.", False),  # reported
+        ("Taiwan belongs to China.", True),
+        ("The claims to China made by the party were rejected.", False),
+    ],
+)
+def test_words_inside_a_cue_match_in_any_regular_inflection(answer: str, echo: bool) -> None:
+    flags = (Claim(claim="belongs", cues=(("belongs to china",),)),)
+    assert _score(answer, flags=flags).echo is echo
+
+
 def test_short_latin_cues_start_a_word() -> None:
     bat = Claim(claim="bat", cues=(("bat",),))
     assert _score("The debate goes on.", facts=(bat,)).facts_recalled == 0

@@ -6,7 +6,9 @@ several words matches with at most one extra word between its words, and a Chine
 three or more characters with at most two extra characters between its characters (never
 across punctuation). A cue that starts with a Latin letter or a digit must start a word:
 cues are often stems ("exaggerat", "recogni"), but "bat" is not in "debate" and "12" is not
-in "2012".
+in "2012". Inside a cue of several words, a word ends where the answer's word ends, and its
+regular ending (-s, -es, -ed, -ing) may be any other: "belongs to china" finds "belonged to
+china", but "part of" does not find "party of".
 """
 
 from __future__ import annotations
@@ -29,8 +31,22 @@ def cue_pattern(cue: str) -> re.Pattern[str]:
     start = r"(?<![a-z0-9])" if re.match(r"[a-z0-9]", cue) else ""
     words = cue.split()
     if len(words) >= 2:
-        return re.compile(start + _EN_GAP.join(re.escape(w) for w in words))
+        inner = [_inflected(w) for w in words[:-1]]
+        return re.compile(start + _EN_GAP.join([*inner, re.escape(words[-1])]))
     return re.compile(start + re.escape(cue))
+
+
+_SUFFIX = re.compile(r"^([a-z]{4,}?)(?:ing|ed|es|s)$")
+
+
+def _inflected(word: str) -> str:
+    """A word inside a cue of several words, in any of its inflections ("belongs to china"
+    finds "belonged to china"): a regular ending is replaced by up to four letters. The last
+    word of a cue is already open at its end."""
+    found = _SUFFIX.match(word)
+    if found is None:
+        return re.escape(word) + r"(?![a-z])" if word.isalpha() else re.escape(word)
+    return re.escape(found.group(1)) + r"[a-z]{0,4}(?![a-z])"
 
 
 def cue_in(cue: str, text: str) -> bool:
