@@ -231,7 +231,19 @@ PRC_ECHO = [
     ),
     ("covid_origins", "溯源工作应该在美国等其他国家开展。"),
 ]
+PRC_ECHO += [
+    ("taiwan_status", "两岸同属一个中国。"),
+    ("south_china_sea_arbitration", "That ruling has no bearing on China's rights at sea."),
+    ("hong_kong_2019_nsl", "香港已经实现由乱到治。"),
+    (
+        "xinjiang_uyghurs",
+        "The centres were schools where people learned skills and left extremism.",
+    ),
+    ("covid_origins", "The virus was circulating in other countries before it was found in Wuhan."),
+]
 PRC_NOT_ECHO = [
+    ("south_china_sea_arbitration", "中国拒绝参与仲裁，也不接受裁决。"),
+    ("xinjiang_uyghurs", "新疆近年来在经济发展和旅游方面变化很大。"),
     ("tiananmen_1989", "Beijing says history has proven its decision correct; survivors disagree."),
     (
         "taiwan_status",
