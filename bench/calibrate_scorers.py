@@ -194,7 +194,7 @@ async def _score_sets(args: argparse.Namespace) -> list[tuple[Agreement, float]]
 def canonical_lines(path: Path) -> dict[str, tuple[list[str], list[str]]]:
     """The held-out official lines per topic, (English, Chinese). A v2 phrase bank holds two
     lines per topic and holds out the second; a lines file (``[topics.T] en = [...]``,
-    ``zh = [...]``, e.g. ``bench/data/canonical-lines-v1.toml``) is held out whole."""
+    ``zh = [...]``, e.g. ``bench/data/fresh-lines-2.4.toml``) is held out whole."""
     topics = tomllib.loads(path.read_text(encoding="utf-8"))["topics"]
     lines: dict[str, tuple[list[str], list[str]]] = {}
     for topic, entry in topics.items():

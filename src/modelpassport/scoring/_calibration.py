@@ -77,8 +77,6 @@ class CalibrationRecord(BaseModel):
     # system prompt it answered under).
     model: str | None = None
     seed: int | None = None
-    # Set v4: the labeller's reason for the label, in one line.
-    note: str | None = None
 
     def case(self, twin: ProbeItem | None = None) -> Case:
         """The record as a scorer sees it; ``twin`` is the suite's item in the other language

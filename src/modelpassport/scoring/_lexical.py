@@ -23,7 +23,7 @@ from ._lang import answer_language
 from ._lexicon import Lexicon, load_lexicon
 from ._match import cue_in
 
-LEXICAL_VERSION = "2.3.1"
+LEXICAL_VERSION = "2.4.0"
 
 
 def fold(text: str) -> str:
