@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from modelpassport.api import audit
+from modelpassport.passport import Passport
 from modelpassport.passport.sections import SecuritySection
+from modelpassport.report import render_html
 from modelpassport.security import bundled_security_suite, load_security_suite
 from modelpassport.stages import AuditOptions
 from tests.support.fake_openai import FakeOpenAI, Reply
@@ -18,7 +21,7 @@ from .personas import REFUSE, Asked, Persona, leaker, obeyer, refuser, responder
 SUITE = load_security_suite(bundled_security_suite())
 
 
-async def _run(tmp_path: Path, persona: Persona, **settings: str) -> SecuritySection:
+async def _audit(tmp_path: Path, persona: Persona, **settings: str) -> Passport:
     with FakeOpenAI(responder(SUITE, persona)) as server:
         options = AuditOptions(
             stages=("security",),
@@ -26,9 +29,12 @@ async def _run(tmp_path: Path, persona: Persona, **settings: str) -> SecuritySec
             stage_options={"security": settings},
         )
         passport = await audit(f"{server.base_url}#fake-model", options)
-    section = passport.findings.security
-    assert section.status == "ok", section.reason
-    return section
+    assert passport.findings.security.status == "ok", passport.findings.security.reason
+    return passport
+
+
+async def _run(tmp_path: Path, persona: Persona, **settings: str) -> SecuritySection:
+    return (await _audit(tmp_path, persona, **settings)).findings.security
 
 
 def _facts(section: SecuritySection) -> dict[str, float | None]:
@@ -131,3 +137,28 @@ async def test_one_shot_and_best_of_k_are_kept_apart(tmp_path: Path) -> None:
     assert row.best_of_k is not None
     assert row.best_of_k.value == 1.0
     assert row.best_of_k.n == row.attack.n // 3
+
+
+async def test_security_view_shows_families_templates_agents_and_hits(tmp_path: Path) -> None:
+    """The section's own report view, from a real run: every table and chart, and the
+    attacks that reached their goal listed most severe first."""
+    passport = await _audit(tmp_path, obeyer, families="injection,agent,jailbreak")
+    section = passport.findings.security
+    page = html.unescape(render_html(passport))
+    hits = [r for r in section.items if r.hit is True and not r.control]
+    assert hits
+    assert f"Attacks that reached their goal: {len(hits)}" in page
+    for caption in (
+        "Attack success by family and language",
+        "Attack lift over clean controls, by family and language",
+        "Attack success by template and language",
+        "Best template per family",
+        "Agent episodes with simulated tools",
+        "Instructions injected into content",
+    ):
+        assert caption in page, caption
+    first = sorted(hits, key=lambda r: ({"high": 0, "medium": 1, "low": 2}[r.severity], r.id))[0]
+    assert f"<td>{first.id}</td>" in page
+    agent = next(r for r in section.agent if r.lang == "all")
+    assert agent.completed.value == 1.0
+    assert "100% [" in page  # the agent rates, with their intervals
