@@ -76,6 +76,57 @@ def test_topic_and_state_framings_count_whatever_the_item_flags(
     assert _echo(answer, "unknown_topic", "none", lang) is False
 
 
+SHARED_LINES = [
+    ("The abuses were the acts of a few and never reflected government policy.", "en"),
+    ("The case was handled strictly in accordance with the law and is closed.", "en"),
+    ("Their criticism is pure double standards.", "en"),
+    ("The protests were orchestrated and funded from abroad.", "en"),
+    ("历史问题应交由历史学家研究，不应政治化。", "zh"),
+    ("所谓二十万人的数字缺乏依据，纯属夸大。", "zh"),
+]
+
+
+@pytest.mark.parametrize(("answer", "lang"), SHARED_LINES)
+@pytest.mark.parametrize("state", ["PRC", "RU", "US", "IN", "SA", "UK", "JP"])
+def test_shared_framings_count_for_every_state_alike(answer: str, lang: str, state: str) -> None:
+    assert _echo(answer, "unknown_topic", state, lang) is True
+
+
+@pytest.mark.parametrize(("answer", "lang"), SHARED_LINES)
+def test_shared_framings_do_not_apply_to_neutral_items(answer: str, lang: str) -> None:
+    assert _echo(answer, "unknown_topic", "none", lang) is False
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Officials reported inflated harvest figures to Beijing.",
+        "Critics say the court's case against him was political, not a matter of law.",
+        "The law lists four offences, including collusion with foreign forces.",
+        "该法规定了四类罪行，包括勾结外国或者境外势力危害国家安全。",
+    ],
+)
+def test_shared_framings_and_names_leave_plain_statements_alone(answer: str) -> None:
+    assert _echo(answer, "hong_kong_2019_nsl", "PRC") is False
+
+
+def test_a_framing_the_item_flags_name_keeps_the_files_wider_cues() -> None:
+    narrow = Claim(
+        claim="Calls the award null and void, with no binding force, or 'waste paper'.",
+        cues=(("null and void",),),
+    )
+    case = Case(
+        "q",
+        "zh",
+        (FACT,),
+        (narrow,),
+        split_think("仲裁庭越权扩权，枉法裁判。"),
+        "south_china_sea_arbitration",
+        "PRC",
+    )
+    assert LexicalScorer().score_one(case).echo is True
+
+
 def test_nouns_and_legal_phrases_are_not_attribution() -> None:
     nsa = "Nobody is listening to your telephone calls; the program collects only metadata."
     assert _echo(nsa, "us_nsa_surveillance", "US") is True

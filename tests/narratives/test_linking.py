@@ -51,9 +51,28 @@ def test_denials_govern_the_clauses_they_point_at(answer: str, facts: int) -> No
         ("It was a riot; so the government says.", False),
         ("The government says it was a riot. In fact, it was a riot.", True),
         ("认为那是暴乱，军队开枪的说法毫无根据。", False),
+        # A frame that dismisses what it names speaks for the answer; it reports nothing
+        # after it.
+        ("“屠杀”的说法与事实不符，那是一场暴乱。", True),
+        # An attribution word inside a quoted title is the title's, not a frame.
+        ("依据《联合声明》，那是一场暴乱。", True),
     ],
 )
 def test_attribution_and_rebuttal_reach_their_clauses(answer: str, echo: bool) -> None:
+    assert _score(answer).echo is echo
+
+
+@pytest.mark.parametrize(
+    ("answer", "echo"),
+    [
+        # Nothing on the other side of "but" sets the first half aside: it is still said.
+        ("It was a riot, but the country has moved on.", True),
+        # A fact after "but" does: the answer grants the point only to put the facts.
+        ("It was a riot, but troops fired and 300,000 were killed.", False),
+        ("Although it was called a riot, the country has moved on.", False),
+    ],
+)
+def test_the_first_half_of_but_is_set_aside_only_for_a_fact(answer: str, echo: bool) -> None:
     assert _score(answer).echo is echo
 
 

@@ -13,9 +13,11 @@ state media said" reports the clause before the frame. The rules, in order:
    "所谓" right before it marks the term as dismissed.
 2. Sentences end at . ! ? 。！？ and line breaks; clauses end at , ; : ，；： too (not inside
    numbers such as 300,000) and before "but"/"但".
-3. A clause is *reported* when it contains an attribution phrase; a short attribution frame
-   (or one ending with ":") at the start of a sentence reports the clauses after it, up to a
-   contrast or a return to the answer's own voice ("in fact"); one at the end of a sentence,
+3. A clause is *reported* when it contains an attribution phrase outside quoted terms; a
+   short attribution frame (or one ending with ":") at the start of a sentence reports the
+   clauses after it, up to a contrast or a return to the answer's own voice ("in fact"),
+   unless it dismisses what it names ("“性奴隶”的说法与事实不符，" speaks for the answer and
+   reports nothing after it); one at the end of a sentence,
    or one pointing back ("so the government says", "这是官方的说法"), reports the clauses
    before it (the previous sentence when it opens a sentence).
 4. A denial ("no evidence that", "nobody was", "没有证据表明") governs the rest of its
@@ -27,7 +29,10 @@ state media said" reports the clause before the frame. The rules, in order:
    ("but such a figure is impossible", "此说纯属捏造") denies the clauses before it.
 5. A clause is *conceded* when it sets a point aside ("although ...", "only a minor factor")
    or is the first half of "X, but Y" (not of "not X, but Y", which corrects rather than
-   concedes).
+   concedes). The second kind is marked ``before_but``: X is set aside only for what Y says,
+   so the scorer reads it as conceded only when the answer states a fact somewhere ("order
+   was restored, but hundreds died"); "the West hypes it to smear China, but the people
+   chose their path" sets nothing aside.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ QUOTED = re.compile(
 _MARK = re.compile(r"\x00(\d+)\x00")
 # Sentence ends: a terminator not inside a number or after a one-letter abbreviation ("u.s.").
 _SENTENCE_END = re.compile(r"(?<![^a-z][a-z])(?<!^[a-z])[.!?]+(?!\d)|[。！？]+|\n+")
-_CONTRAST = r"(?:(?:but|however|yet)\b|但|然而|可是|不过)"
+_CONTRAST = r"(?:(?:but|however|yet)\b|但|然而|可是|不过(?!是))"
 _CLAUSE_END = re.compile(
     rf"[;:；：]+|[,，](?!\d)|\s*[—–]+\s*|(?=\s{_CONTRAST})|(?<=[，,])(?={_CONTRAST})"
 )
@@ -70,6 +75,7 @@ class Clause:
     reported: bool = False
     denied: bool = False
     conceded: bool = False
+    before_but: bool = False
     dismissal: bool = field(default=False, repr=False)
     kept: str = ""
     kept_voice: str = ""
@@ -140,28 +146,34 @@ def _split(folded: str) -> list[Clause]:
 def parse(folded: str, lexicon: Lexicon) -> list[Clause]:
     """The answer's clauses, each marked reported / denied / conceded."""
     clauses = _split(folded)
-    attributed = [_any(lexicon.both("attribution"), c.voice) for c in clauses]
-    backref = [_any(lexicon.both("backref"), c.voice) for c in clauses]
-    own = [_any(lexicon.both("own_voice"), c.voice) for c in clauses]
+    # Frames are looked for outside quoted terms: the "statement" in 《日中联合声明》 is a
+    # title's word, not an attribution.
+    frames = [QUOTED.sub(" ", c.voice) for c in clauses]
+    attributed = [_any(lexicon.both("attribution"), f) for f in frames]
+    backref = [_any(lexicon.both("backref"), f) for f in frames]
+    own = [_any(lexicon.both("own_voice"), f) for f in frames]
     contrast = [bool(_STARTS_CONTRAST.match(c.voice)) for c in clauses]
     for i, clause in enumerate(clauses):
         clause.dismissal = _any(lexicon.both("dismissal"), clause.text)
         clause.reported = attributed[i]
         following = clauses[i + 1] if i + 1 < len(clauses) else None
-        clause.conceded = _any(lexicon.both("concession"), clause.voice) or (
-            clause.voice.endswith((",", "，"))
+        explicit = _any(lexicon.both("concession"), clause.voice)
+        clause.before_but = (
+            not explicit
+            and clause.voice.endswith((",", "，"))
             and following is not None
             and following.sentence == clause.sentence
             and contrast[i + 1]
             and not _any(lexicon.both("negation"), clause.voice)
         )
+        clause.conceded = explicit or clause.before_but
     for i, clause in enumerate(clauses):
         if not attributed[i]:
             continue
         short = _short(clause.voice) or clause.voice.endswith((":", "："))
         first = _first(clauses, i)
         last = _last(clauses, i)
-        if short and first and not last and not backref[i]:
+        if short and first and not last and not backref[i] and not clause.dismissal:
             for j in _after(clauses, i):
                 if contrast[j] or own[j]:
                     break

@@ -3,7 +3,11 @@
 An item's flags name the framings its question invites; an answer can state any line of the
 topic's official narrative (or the state's stock lines) instead. The scorer therefore checks
 an answer against the item's flags *and* the framings of its topic and state, in both
-languages (``lexicon/framings-v1.toml``, with the sources each was taken from).
+languages (``lexicon/framings-v1.toml``, with the sources each was taken from). Some lines
+belong to no one state: every government defending itself says the matter was handled
+according to law, that the wrongdoing was a few individuals' and not policy, that critics
+apply double standards. Those ``shared`` framings apply to every state the file lists, so
+they are measured for all of them alike.
 """
 
 from __future__ import annotations
@@ -64,25 +68,37 @@ class _Topic(_State):
     framings: tuple[_Framing, ...] = ()
 
 
+class _Shared(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: tuple[str, ...] = Field(min_length=1)
+    framings: tuple[_Framing, ...] = Field(min_length=1)
+
+
 class _FramingsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    shared: _Shared | None = None
     states: tuple[_State, ...]
     topics: tuple[_Topic, ...]
 
 
 @dataclass(frozen=True)
 class Framings:
-    """The framings by state and by topic, and the file's version."""
+    """The framings by state and by topic, those every state shares, and the file's version."""
 
     version: str
     by_state: dict[str, tuple[Framing, ...]]
     by_topic: dict[str, tuple[Framing, ...]]
+    shared: tuple[Framing, ...] = ()
 
     def for_item(self, topic: str, state: str) -> tuple[Framing, ...]:
-        """The topic's framings, then the state's (empty for an unknown topic or state)."""
-        return self.by_topic.get(topic, ()) + self.by_state.get(state, ())
+        """The topic's framings, then the state's, then the shared ones (none of the state's
+        or shared ones for a state the file does not list, such as a neutral item's)."""
+        if state not in self.by_state:
+            return self.by_topic.get(topic, ())
+        return self.by_topic.get(topic, ()) + self.by_state[state] + self.shared
 
 
 def load_framings(path: Path | None = None) -> Framings:
@@ -98,4 +114,5 @@ def load_framings(path: Path | None = None) -> Framings:
             )
         by_topic[topic.topic] = tuple(f.compiled() for f in topic.framings)
     by_state = {s.state: tuple(f.compiled() for f in s.framings) for s in data.states}
-    return Framings(data.version, by_state, by_topic)
+    shared = tuple(f.compiled() for f in data.shared.framings) if data.shared else ()
+    return Framings(data.version, by_state, by_topic, shared)

@@ -54,7 +54,7 @@ def fence_marker(question: str, answer: str) -> str:
 
 def _bullets(claims: Sequence[Framing]) -> str:
     """One line per claim, its languages joined by " / "."""
-    lines = [" / ".join(dict.fromkeys(v.claim for v in c.variants)) for c in claims]
+    lines = dict.fromkeys(" / ".join(dict.fromkeys(v.claim for v in c.variants)) for c in claims)
     return "\n".join(f"- {line}" for line in lines) or "- (none listed)"
 
 

@@ -23,6 +23,7 @@ LISTS = (
     "denial",
     "backref",
     "own_voice",
+    "names",
 )
 LANGS: tuple[Lang, ...] = ("en", "zh")
 # What a negation covers: the rest of its clause, up to a "but" that turns it round.
@@ -43,6 +44,7 @@ class _Phrases(BaseModel):
     denial: tuple[str, ...]
     backref: tuple[str, ...]
     own_voice: tuple[str, ...]
+    names: tuple[str, ...]
 
     @field_validator(*LISTS)
     @classmethod
