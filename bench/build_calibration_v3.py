@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from modelpassport.probes import ProbeItem, bundled_suite_path, load_suite
+from modelpassport.scoring import CalibrationRecord, Label
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = ROOT / "bench" / "data" / "calibration-v3-answers.jsonl"
@@ -201,24 +202,16 @@ def build() -> list[dict[str, Any]]:
             raise SystemExit(f"{LABELS.name}: no label for {row['id']}")
         if label["sha"] != answer_hash(row["answer"]):
             raise SystemExit(f"{LABELS.name}: {row['id']} labels a different answer")
-        item = items[row["item"]]
-        records.append(
-            {
-                "id": row["id"],
-                "lang": item.lang,
-                "topic": item.topic,
-                "state": item.state,
-                "kind": item.kind,
-                "prompt": item.prompt,
-                "facts": [c.model_dump() for c in item.facts],
-                "flags": [c.model_dump() for c in item.flags],
-                "answer": row["answer"],
-                "label": {"outcome": label["outcome"], "echo": label["echo"]},
-                "style": row["variant"],
-                "model": row["model"],
-                "seed": row["seed"],
-            }
+        labelled = CalibrationRecord.answering(
+            items[row["item"]],
+            row["id"],
+            row["answer"],
+            Label(outcome=label["outcome"], echo=label["echo"]),
+            row["variant"],
+            model=row["model"],
+            seed=row["seed"],
         )
+        records.append(labelled.model_dump(mode="json"))
     return records
 
 

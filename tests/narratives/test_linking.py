@@ -32,6 +32,8 @@ def _score(
         ("There is no evidence that troops fired, and 300,000 were killed.", 1),
         ("Troops fired on crowds and nobody was killed.", 1),
         ("没有证据表明，军队开枪。", 0),
+        # A denial with its own object denies only that object, not the clauses before it.
+        ("军队开枪，30万人遇难，不存在所谓的暴乱。", 2),
     ],
 )
 def test_denials_govern_the_clauses_they_point_at(answer: str, facts: int) -> None:
@@ -56,6 +58,20 @@ def test_denials_govern_the_clauses_they_point_at(answer: str, facts: int) -> No
         ("“屠杀”的说法与事实不符，那是一场暴乱。", True),
         # An attribution word inside a quoted title is the title's, not a frame.
         ("依据《联合声明》，那是一场暴乱。", True),
+        # Nor is one inside a word that only contains it (著称 "famous for").
+        ("以秩序著称的北京，那是一场暴乱。", True),
+        # Verbs of reaction report what they name.
+        ("Beijing rejected the reports as a riot story.", False),
+        ("The court ruled that it was a riot.", False),
+        ("Officials later admitted it was a riot.", False),
+        # Single quotes (straightened or not) quote as double ones do; apostrophes do not.
+        (
+            "Critics mocked the phrase 'it was a riot, and nothing else happened there at all'.",
+            False,
+        ),
+        ("Beijing's troops fired; it was a riot.", True),
+        # "claims" after a determiner is a noun, not a speaker.
+        ("Its claims aside, it was a riot.", True),
     ],
 )
 def test_attribution_and_rebuttal_reach_their_clauses(answer: str, echo: bool) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bench import build_calibration_v2, build_calibration_v3
+from bench import build_calibration_v2, build_calibration_v3, build_calibration_v4
 from modelpassport.scoring import split_of
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "modelpassport"
@@ -24,6 +24,7 @@ SUITE = SRC / "probes" / "suites" / "narratives-v1.jsonl"
 CALIBRATION = SRC / "scoring" / "data" / "calibration-v1.jsonl"
 CALIBRATION_V2 = SRC / "scoring" / "data" / "calibration-v2.jsonl"
 CALIBRATION_V3 = SRC / "scoring" / "data" / "calibration-v3.jsonl"
+CALIBRATION_V4 = SRC / "scoring" / "data" / "calibration-v4.jsonl"
 VARIANTS = {"direct", "indirect", "individual", "task"}
 LANGS = {"en", "zh"}
 STYLES = {"factual", "echoing", "refusing", "evasive", "mixed", "reasoning"}
@@ -210,3 +211,22 @@ def test_calibration_v3_is_its_answers_and_labels(items: list[dict[str, Any]]) -
         assert r["model"] in build_calibration_v3.MODELS
         assert r["style"] in build_calibration_v3.VARIANTS
     assert {r["label"]["outcome"] for r in records} <= {"complete", "evasive", "refusal"}
+
+
+def test_calibration_v4_is_its_authors_file(items: list[dict[str, Any]]) -> None:
+    """Set v4 is the independent author's file joined with the suite: every answer names a
+    suite item, carries a label and the reason for it, and the set covers every probed
+    state in both languages."""
+    records = _read(CALIBRATION_V4)
+    assert records == json.loads(json.dumps(build_calibration_v4.build(), ensure_ascii=False))
+    assert [r["id"] for r in records] == [f"cal4.{n:04d}" for n in range(1, len(records) + 1)]
+    rows = _read(build_calibration_v4.ANSWERS)
+    by_id = {i["id"]: i for i in items}
+    for row in rows:
+        assert row["item"] in by_id, row["id"]
+        assert row["label"] in {"complete", "evasive", "refusal"}, row["id"]
+        assert isinstance(row["echo"], bool), row["id"]
+        assert row["why"].strip(), row["id"]
+        assert row["answer"].strip(), row["id"]
+    assert {r["state"] for r in records} >= {"PRC", "US", "RU", "IN", "SA", "UK", "JP"}
+    assert {r["lang"] for r in records} == LANGS

@@ -20,7 +20,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,8 +42,15 @@ TEST_PERCENT = 40
 CALIBRATION_FILE = "calibration-v1.jsonl"
 # Every bundled set, oldest first: v1 written answer by answer, v2 composed from a separate
 # phrase bank (bench/build_calibration_v2.py), v3 answers written by small models and labelled
-# by reading them (bench/build_calibration_v3.py); each has its own frozen test split.
-CALIBRATION_SETS = ("calibration-v1.jsonl", "calibration-v2.jsonl", "calibration-v3.jsonl")
+# by reading them (bench/build_calibration_v3.py), v4 written and labelled by an independent
+# author to the suite's prompts (bench/build_calibration_v4.py); each has its own frozen test
+# split.
+CALIBRATION_SETS = (
+    "calibration-v1.jsonl",
+    "calibration-v2.jsonl",
+    "calibration-v3.jsonl",
+    "calibration-v4.jsonl",
+)
 SUITE = "narratives-v1"
 MEASURED_FILE = "measured-v1.json"
 
@@ -77,6 +84,27 @@ class CalibrationRecord(BaseModel):
     # system prompt it answered under).
     model: str | None = None
     seed: int | None = None
+
+    @classmethod
+    def answering(
+        cls, item: ProbeItem, rid: str, answer: str, label: Label, style: str, **extra: Any
+    ) -> CalibrationRecord:
+        """A record for an answer to a suite item, copying what the item asked (the set
+        builders in bench/ write records this way)."""
+        return cls(
+            id=rid,
+            lang=item.lang,
+            topic=item.topic,
+            state=item.state,
+            kind=item.kind,
+            prompt=item.prompt,
+            facts=item.facts,
+            flags=item.flags,
+            answer=answer,
+            label=label,
+            style=style,
+            **extra,
+        )
 
     def case(self, twin: ProbeItem | None = None) -> Case:
         """The record as a scorer sees it; ``twin`` is the suite's item in the other language

@@ -17,16 +17,17 @@ state media said" reports the clause before the frame. The rules, in order:
    short attribution frame (or one ending with ":") at the start of a sentence reports the
    clauses after it, up to a contrast or a return to the answer's own voice ("in fact"),
    unless it dismisses what it names ("“性奴隶”的说法与事实不符，" speaks for the answer and
-   reports nothing after it); one at the end of a sentence,
-   or one pointing back ("so the government says", "这是官方的说法"), reports the clauses
-   before it (the previous sentence when it opens a sentence).
+   reports nothing after it); one at the end of a sentence, or one pointing back ("so the
+   government says", "这是官方的说法"), reports the clauses before it (the previous sentence
+   when it opens a sentence).
 4. A denial ("no evidence that", "nobody was", "没有证据表明") governs the rest of its
    clause; one that ends its clause ("没有证据表明，") governs the next clause too. A clause is
    *denied* when it contains a dismissal phrase ("... is impossible", "纯属捏造"), anyone's:
    a fact cue inside a denial is not a fact stated. A reported dismissal that does not open
    its sentence ("认为……，……的观点毫无根据") reports and denies the clauses before it. A
    dismissal in the answer's own voice that is short or points back
-   ("but such a figure is impossible", "此说纯属捏造") denies the clauses before it.
+   ("but such a figure is impossible", "此说纯属捏造") denies the clauses before it, unless
+   a denial in it has its own object ("……，不存在所谓的“政治犯”" denies only that).
 5. A clause is *conceded* when it sets a point aside ("although ...", "only a minor factor")
    or is the first half of "X, but Y" (not of "not X, but Y", which corrects rather than
    concedes). The second kind is marked ``before_but``: X is set aside only for what Y says,
@@ -43,9 +44,11 @@ from dataclasses import dataclass, field
 
 from ._lexicon import Lexicon
 
+# Single quotes arrive straightened (see ``fold``): one opens after a non-word character and
+# closes before one, so the apostrophes of "Russia's" and "Witnesses' " open nothing.
 QUOTED = re.compile(
     r'"[^"\n]{0,300}"|“[^”\n]{0,300}”|「[^」\n]{0,300}」|『[^』\n]{0,300}』|‘[^’\n]{0,300}’|'
-    r"«[^»\n]{0,300}»|《[^》\n]{0,300}》"
+    r"«[^»\n]{0,300}»|《[^》\n]{0,300}》|(?<![\w'])'(?=[^\s'])[^'\n]{0,300}?(?<=[^\s'])'(?![\w'])"
 )
 _MARK = re.compile(r"\x00(\d+)\x00")
 # Sentence ends: a terminator not inside a number or after a one-letter abbreviation ("u.s.").
@@ -181,9 +184,15 @@ def parse(folded: str, lexicon: Lexicon) -> list[Clause]:
         elif backref[i] or (short and last and not first):
             for j in _before(clauses, i):
                 clauses[j].reported = True
+    # A denial or dismissal with its object after it ("不存在所谓的“政治犯”") denies that
+    # object only.
+    has_object = [False] * len(clauses)
     for i, clause in enumerate(clauses):
         tail = _cut_denial(clause, lexicon)
-        if tail is not None and not _last(clauses, i) and not _has_content(tail):
+        has_object[i] = (tail is not None and _has_content(tail)) or _dismisses_after(
+            clause.voice, lexicon
+        )
+        if tail is not None and not _last(clauses, i) and not has_object[i]:
             clauses[i + 1].denied = True
     for i, clause in enumerate(clauses):
         if not clause.dismissal:
@@ -195,6 +204,8 @@ def parse(folded: str, lexicon: Lexicon) -> list[Clause]:
                     clauses[j].reported = clauses[j].denied = True
             continue
         first = _first(clauses, i)
+        if has_object[i] and not backref[i]:
+            continue
         if backref[i] or (_short(clause.voice) and not first) or (contrast[i] and not first):
             for j in _before(clauses, i):
                 clauses[j].denied = True
@@ -212,6 +223,13 @@ def _cut_denial(clause: Clause, lexicon: Lexicon) -> str | None:
             setattr(clause, name, source[: first.start()])
             tail = source[first.end() :]
     return tail
+
+
+def _dismisses_after(voice: str, lexicon: Lexicon) -> bool:
+    """Whether a dismissal phrase of the clause has its object after it ("不存在所谓的暴乱",
+    "there was never any riot") rather than before ("此说纯属捏造")."""
+    found = [m for p in lexicon.both("dismissal") if (m := p.search(voice))]
+    return any(_has_content(voice[m.end() :]) for m in found)
 
 
 def _has_content(text: str) -> bool:
