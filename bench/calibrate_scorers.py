@@ -291,4 +291,7 @@ if __name__ == "__main__":
         action="store_true",
         help="list answers a model tier and lexical read differently",
     )
-    asyncio.run(main(parser.parse_args()))
+    try:
+        asyncio.run(main(parser.parse_args()))
+    except ModelPassportError as exc:
+        raise SystemExit(f"calibrate_scorers: {exc}") from None

@@ -56,14 +56,17 @@ def _adds(sentence: str, prompt: str) -> bool:
     return len(own) >= RESTATEMENT_MARGIN
 
 
-def _in_one_sentence(claim: Claim, view: Callable[[str], Sequence[str]], prompt: str) -> bool:
+def _in_one_sentence(
+    claim: Claim, view: Callable[[str], Sequence[str]], prompt: str, *, restating: bool = True
+) -> bool:
     """Whether one sentence states the claim. ``view(cue)`` gives the answer's sentences as
     that cue may be looked for in them (index for index). Cue groups met only by words the
     prompt already holds are context: they may be met anywhere in the answer. The other
     groups must be met together in one sentence, and that sentence must add something: a
     cue the prompt lacks, or, when every group is the prompt's, words of its own ("Ai
     Weiwei, 2011." restates the question, and cues scattered over separate sentences state
-    nothing)."""
+    nothing). ``restating=False`` drops that last allowance: only a cue the prompt lacks
+    makes the sentence count."""
     groups = [tuple(normalise_text(c) for c in group) for group in claim.cues]
     given = [
         any(cue_in(c, prompt) and any(cue_in(c, s) for s in view(c)) for c in g) for g in groups
@@ -73,7 +76,7 @@ def _in_one_sentence(claim: Claim, view: Callable[[str], Sequence[str]], prompt:
         if not all(f or g for f, g in zip(fresh, given, strict=True)):
             continue
         here = all(any(cue_in(c, view(c)[n]) for c in g) for g in groups)
-        if any(fresh) or (here and _adds(sentence, prompt)):
+        if any(fresh) or (restating and here and _adds(sentence, prompt)):
             return True
     return False
 
@@ -97,19 +100,46 @@ def _sentences(clauses: Sequence[Clause], keep: str) -> list[str]:
     return [" ".join(parts) for parts in by]
 
 
+# A sentence that opens by pointing back ("They shot 26 people", "作为回应，……") continues the
+# one before it: for facts the two are read as one, so a fact split by a pronoun still counts.
+_ANAPHOR = re.compile(
+    r"^\W*(?:they|he|she|it|this|these|those|there)\b|^\W*(?:他们|她们|他|她|此举|此后|随后|作为回应)"
+)
+
+
+def _with_antecedents(sentences: list[str]) -> list[str]:
+    return [
+        f"{sentences[n - 1]} {text}" if n and _ANAPHOR.match(text) else text
+        for n, text in enumerate(sentences)
+    ]
+
+
 def stated_facts(
     facts: Sequence[Framing], clauses: Sequence[Clause], prompt: str, lexicon: Lexicon
 ) -> tuple[str, ...]:
     """The facts (by text) stated outside denials, in either language. A cue that spells a
-    denial itself ("no legal basis") is looked for with the denied tails kept."""
+    denial itself ("no legal basis") is looked for with the denied tails kept; a sentence
+    opening with a pronoun is read with the one before it."""
     plain, whole = _sentences(clauses, "fact"), _sentences(clauses, "fact-denial")
+    joined = (_with_antecedents(plain), _with_antecedents(whole))
     denial = lexicon.both("denial")
 
     def view(cue: str) -> Sequence[str]:
         return whole if cue and _spells(fold(cue), denial) else plain
 
+    def view_joined(cue: str) -> Sequence[str]:
+        return joined[1] if cue and _spells(fold(cue), denial) else joined[0]
+
+    # Joined sentences must bring a cue of their own: a pronoun does not make a restated
+    # prompt ("… This is a complex question.") a fact.
     return tuple(
-        f.claim for f in facts if any(_in_one_sentence(v, view, prompt) for v in f.variants)
+        f.claim
+        for f in facts
+        if any(
+            _in_one_sentence(v, view, prompt)
+            or _in_one_sentence(v, view_joined, prompt, restating=False)
+            for v in f.variants
+        )
     )
 
 
