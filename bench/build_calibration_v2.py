@@ -17,7 +17,6 @@ records in a fixed order.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tomllib
@@ -26,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from modelpassport.errors import InputError
 from modelpassport.probes import ProbeItem, bundled_suite_path, load_suite
-from modelpassport.scoring import split_of, twins_of
+from modelpassport.scoring import split_of, twins_of, write_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK = ROOT / "bench" / "data" / "calibration-v2-bank.toml"
@@ -218,18 +218,14 @@ def build() -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    """Write the set, or with --check compare it with the file."""
+    """Write the set, or with --check confirm the file is what its sources build."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--check", action="store_true", help="fail if the set is stale")
     args = parser.parse_args()
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in build())
-    if args.check:
-        if OUT.read_text(encoding="utf-8") != text:
-            sys.exit(f"{OUT} differs from what {BANK.name} builds")
-        print(f"{OUT.name} is up to date")
-        return
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT} ({text.count(chr(10))} records)")
+    try:
+        print(write_calibration(OUT, build(), check=args.check))
+    except InputError as exc:
+        sys.exit(str(exc))
 
 
 if __name__ == "__main__":

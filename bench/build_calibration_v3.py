@@ -27,8 +27,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from modelpassport.errors import InputError
 from modelpassport.probes import ProbeItem, bundled_suite_path, load_suite
-from modelpassport.scoring import CalibrationRecord, Label
+from modelpassport.scoring import CalibrationRecord, Label, write_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = ROOT / "bench" / "data" / "calibration-v3-answers.jsonl"
@@ -225,14 +226,10 @@ def main() -> None:
     if args.generate:
         generate((args.model,) if args.model else MODELS)
         return
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in build())
-    if args.check:
-        if OUT.read_text(encoding="utf-8") != text:
-            sys.exit(f"{OUT} differs from its answers and labels")
-        print(f"{OUT.name} is up to date")
-        return
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT} ({text.count(chr(10))} records)")
+    try:
+        print(write_calibration(OUT, build(), check=args.check))
+    except InputError as exc:
+        sys.exit(str(exc))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from modelpassport.errors import InputError
 from modelpassport.probes import bundled_suite_path, load_suite
-from modelpassport.scoring import CalibrationRecord, Label
+from modelpassport.scoring import CalibrationRecord, Label, write_calibration
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = ROOT / "bench" / "data" / "calibration-v4-answers.jsonl"
@@ -46,18 +47,14 @@ def build() -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    """Write the bundled set, or check that it is what the author's file builds."""
+    """Write the set, or with --check confirm the file is what its sources build."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the set is stale")
     args = parser.parse_args()
-    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in build())
-    if args.check:
-        if OUT.read_text(encoding="utf-8") != text:
-            sys.exit(f"{OUT} differs from {ANSWERS.name}")
-        print(f"{OUT.name} is up to date")
-        return
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT} ({text.count(chr(10))} records)")
+    try:
+        print(write_calibration(OUT, build(), check=args.check))
+    except InputError as exc:
+        sys.exit(str(exc))
 
 
 if __name__ == "__main__":

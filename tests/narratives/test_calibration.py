@@ -19,6 +19,7 @@ from modelpassport.scoring import (
     load_calibration,
     measure,
     split_of,
+    write_calibration,
 )
 
 
@@ -123,3 +124,12 @@ def test_canonical_recall_reads_a_file_of_held_out_lines(tmp_path: Path) -> None
     kent = sum(1 for i in suite.items if i.topic == "us_kent_state_1970" and i.flags)
     assert (n, n_other) == (taiwan + kent, taiwan + kent)
     assert (hit, hit_other) == (taiwan, taiwan)
+
+
+def test_a_generated_set_is_written_then_checked(tmp_path: Path) -> None:
+    path = tmp_path / "calibration-vX.jsonl"
+    rows = [{"id": "x.0001", "answer": "它"}]
+    assert "1 records" in write_calibration(path, rows, check=False)
+    assert write_calibration(path, rows, check=True) == "calibration-vX.jsonl is up to date"
+    with pytest.raises(InputError, match=r"calibration-vX\.jsonl: .*rebuild"):
+        write_calibration(path, [*rows, {"id": "x.0002"}], check=True)

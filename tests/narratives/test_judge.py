@@ -142,7 +142,7 @@ async def test_judge_scores_through_a_server(tmp_path: Path) -> None:
     assert scores[2].note == "judge reply was not a valid verdict"
     assert scores[3].note is not None
     assert scores[3].note.startswith("judge error: PermanentTargetError")
-    assert scores[0].scorer == "judge:judge-model@2.0.0"
+    assert scores[0].scorer == "judge:judge-model@2.1.0"
     # the lexical verdict rides along, for the report's list of disagreements
     assert (scores[0].lexical_outcome, scores[0].lexical_echo) == ("refusal", False)
     assert (scores[1].lexical_outcome, scores[1].lexical_echo) == ("complete", True)
@@ -182,7 +182,7 @@ def test_calibration_script_measures_a_judge_and_its_disagreements(tmp_path: Pat
         )
         assert len(server.requests) == 12
     assert run.returncode == 0, run.stderr
-    assert "judge:judge-model@2.0.0" in run.stdout
+    assert "judge:judge-model@2.1.0" in run.stdout
     summary = re.search(r"vs lexical on v1/dev: (\d+) of 12 answers differ", run.stdout)
     assert summary is not None
     listed = re.findall(r"^  cal\.\d+ label ", run.stdout, flags=re.MULTILINE)

@@ -248,7 +248,7 @@ async def test_judge_option_scores_through_a_judge_endpoint(tmp_path: Path, suit
     with FakeOpenAI(verdict) as judge:
         section = await _run(tmp_path, suite, mixed, judge=f"{judge.base_url}#judge-model")
         assert len(judge.requests) == len(suite.items)
-    assert section.scorer == "judge:judge-model@2.0.0"
+    assert section.scorer == "judge:judge-model@2.1.0"
     refused = [r for r in section.items if r.outcome == "refusal"]
     assert refused
     assert all(r.outcome in (None, "refusal") for r in section.items)
@@ -283,7 +283,7 @@ async def test_judge_disagreements_with_the_lexical_tier_are_kept_and_listed(
     facts = {f.id: f for f in section.facts("narratives")}
     assert facts["narratives.tier_disagreement_rate"].value == summary.either.value
     html = render_html(passport)
-    assert "judge:judge-model@2.0.0 and lexical@" in html
+    assert "judge:judge-model@2.1.0 and lexical@" in html
     assert f"<td>{differ[0].id}</td>" in html
 
 

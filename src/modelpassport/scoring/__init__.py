@@ -22,6 +22,7 @@ from ._calibration import (
     measure,
     split_of,
     twins_of,
+    write_calibration,
 )
 from ._framings import Framing, Framings, load_framings
 from ._judge import (
@@ -95,5 +96,6 @@ __all__ = [
     "split_think",
     "twins_of",
     "wilson",
+    "write_calibration",
     "wrong_language",
 ]

@@ -161,6 +161,19 @@ def load_measured(path: Path) -> list[Agreement]:
         raise InputError(path, f"expected a JSON list of agreement records ({exc})") from None
 
 
+def write_calibration(path: Path, records: Sequence[dict[str, Any]], *, check: bool) -> str:
+    """Write a generated set as JSON lines, or with ``check`` confirm the file already holds
+    exactly those records (so a set cannot drift from what built it); a line saying which.
+    A stale file is an InputError naming it."""
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if check:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            raise InputError(str(path), "differs from what its sources build; rebuild it")
+        return f"{path.name} is up to date"
+    path.write_text(text, encoding="utf-8")
+    return f"wrote {path} ({len(records)} records)"
+
+
 def load_calibration(path: Path) -> list[CalibrationRecord]:
     """Read and validate a calibration JSONL file (InputError names file:line and field)."""
     return [record for _, record in read_jsonl(path, CalibrationRecord)]

@@ -26,7 +26,8 @@ from ._lexical import bilingual, decide, flags_of, gather
 from ._lexicon import Lexicon, load_lexicon
 from ._think import split_think
 
-JUDGE_VERSION = "2.0.0"
+# 2.1.0: the prompt lists the shared framings of framings 1.5.0 too.
+JUDGE_VERSION = "2.1.0"
 _OBJECT = re.compile(r"\{[^{}]*\}")
 
 
