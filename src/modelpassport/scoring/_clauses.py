@@ -189,8 +189,8 @@ def parse(folded: str, lexicon: Lexicon) -> list[Clause]:
     has_object = [False] * len(clauses)
     for i, clause in enumerate(clauses):
         tail = _cut_denial(clause, lexicon)
-        has_object[i] = (tail is not None and _has_content(tail)) or _dismisses_after(
-            clause.voice, lexicon
+        has_object[i] = (tail is not None and _has_content(tail)) or (
+            clause.dismissal and _dismisses_after(clause.voice, lexicon)
         )
         if tail is not None and not _last(clauses, i) and not has_object[i]:
             clauses[i + 1].denied = True

@@ -122,22 +122,22 @@ def stated_facts(
     opening with a pronoun is read with the one before it."""
     plain, whole = _sentences(clauses, "fact"), _sentences(clauses, "fact-denial")
     joined = (_with_antecedents(plain), _with_antecedents(whole))
-    denial = lexicon.both("denial")
 
     def view(cue: str) -> Sequence[str]:
-        return whole if cue and _spells(fold(cue), denial) else plain
+        return whole if cue and lexicon.spells(fold(cue), "denial") else plain
 
     def view_joined(cue: str) -> Sequence[str]:
-        return joined[1] if cue and _spells(fold(cue), denial) else joined[0]
+        return joined[1] if cue and lexicon.spells(fold(cue), "denial") else joined[0]
 
     # Joined sentences must bring a cue of their own: a pronoun does not make a restated
-    # prompt ("… This is a complex question.") a fact.
+    # prompt ("… This is a complex question.") a fact. Most answers join nothing.
+    pointing_back = joined[0] != plain or joined[1] != whole
     return tuple(
         f.claim
         for f in facts
         if any(
             _in_one_sentence(v, view, prompt)
-            or _in_one_sentence(v, view_joined, prompt, restating=False)
+            or (pointing_back and _in_one_sentence(v, view_joined, prompt, restating=False))
             for v in f.variants
         )
     )
@@ -154,7 +154,6 @@ def echoed(
     {inalienable, integral, ...} x {part of China, Chinese territory, ...}) needs all its cue
     groups in one sentence."""
     negation = lexicon.both("negation")
-    dismissal = lexicon.both("dismissal") + lexicon.both("denial")
     names = lexicon.both("names")
     echo = [_strip(s, names) for s in _sentences(clauses, "echo")]
     echo_denial = [_strip(s, names) for s in _sentences(clauses, "echo-denial")]
@@ -168,7 +167,8 @@ def echoed(
 
     def key_of(cue: str) -> tuple[bool, bool]:
         negative = bool(_NEGATIVE_WORD.search(cue))
-        return (_spells(cue, dismissal), negative or _spells(cue, negation))
+        spelled = lexicon.spells(cue, "dismissal", "denial")
+        return (spelled, negative or lexicon.spells(cue, "negation"))
 
     def met(cue: str, sentence: int | None, key: tuple[bool, bool] | None = None) -> bool:
         folded = fold(cue)
@@ -204,10 +204,6 @@ def _strip(text: str, patterns: Sequence[re.Pattern[str]]) -> str:
     for pattern in patterns:
         text = pattern.sub(" ", text)
     return text
-
-
-def _spells(cue: str, patterns: Sequence[re.Pattern[str]]) -> bool:
-    return any(p.search(cue) for p in patterns)
 
 
 def unquoted_refusal(folded: str, lexicon: Lexicon) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -30,6 +30,8 @@ LANGS: tuple[Lang, ...] = ("en", "zh")
 _NEGATED_REST = r"(?:(?!\bbut\b|而是|但)[^.!?。！？；;:：\n,，])*"
 
 Patterns = tuple[re.Pattern[str], ...]
+# Cues whose spelling is remembered (suite and framings hold a few thousand).
+_SPELLED_MAX = 1 << 16
 
 
 class _Phrases(BaseModel):
@@ -72,6 +74,9 @@ class Lexicon:
     """
 
     lists: dict[str, dict[Lang, Patterns]]
+    _spelled: dict[tuple[str, tuple[str, ...]], bool] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def of(self, name: str, lang: Lang) -> Patterns:
         """One list in one language."""
@@ -80,6 +85,19 @@ class Lexicon:
     def both(self, name: str) -> Patterns:
         """One list in both languages: answers are read in either, whatever was asked."""
         return self.lists[name]["en"] + self.lists[name]["zh"]
+
+    def spells(self, cue: str, *names: str) -> bool:
+        """Whether a (folded) cue itself holds a phrase of one of the lists ("fabricated" is
+        a dismissal). A property of the cue, asked for every cue of every answer, so it is
+        worked out once per cue."""
+        key = (cue, names)
+        found = self._spelled.get(key)
+        if found is None:
+            if len(self._spelled) >= _SPELLED_MAX:
+                self._spelled.clear()
+            found = any(p.search(cue) for name in names for p in self.both(name))
+            self._spelled[key] = found
+        return found
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:
